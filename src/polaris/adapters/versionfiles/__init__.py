@@ -1,0 +1,1 @@
+"""Version files: one module per format, all behind :class:`VersionFormat`."""

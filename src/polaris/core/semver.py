@@ -1,0 +1,561 @@
+"""SemVer 2.0.0 versions: strict parsing, precedence, bumps and coercion.
+
+This module follows https://semver.org/spec/v2.0.0.html to the letter:
+
+* ``MAJOR.MINOR.PATCH`` are non-negative integers without leading zeros;
+* a prerelease is a dot-separated list of non-empty ASCII ``[0-9A-Za-z-]`` identifiers, numeric ones
+  without leading zeros;
+* build metadata is a dot-separated list of non-empty ASCII ``[0-9A-Za-z-]`` identifiers (leading zeros
+  allowed) that is kept but plays no part in precedence, equality or hashing.
+
+Precedence (spec section 11) is precomputed into a plain tuple, :attr:`Version.sort_key`, so that
+comparisons and sorting are tuple comparisons done in C.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Final, Literal, NoReturn, Self
+
+from polaris.core.errors import InvalidVersion
+
+__all__ = [
+    "PRERELEASE_CHANNELS",
+    "BumpPart",
+    "Version",
+    "ci_build_metadata",
+    "coerce",
+    "naming_problems",
+]
+
+BumpPart = Literal["major", "minor", "patch", "prerelease", "release"]
+
+#: Known prerelease channels, lowest first. Other channel names are allowed; they sort by SemVer rules.
+PRERELEASE_CHANNELS: Final = ("alpha", "beta", "rc")
+
+#: The sort key part of a version without prerelease: greater than any prerelease key, because each
+#: prerelease identifier's key starts with 0 (numeric) or 1 (alphanumeric).
+_RELEASE: Final[tuple[tuple[int, ...], ...]] = ((2,),)
+
+_IDENT_CHARS = re.compile(r"[0-9A-Za-z-]+")
+_FULL = re.compile(
+    r"""
+    (0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)          # MAJOR.MINOR.PATCH
+    (?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)
+         (?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?  # -prerelease
+    (?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?                  # +build
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+#: Longest version string the naming rules of seed 14.1.2 allow.
+MAX_NAME_LENGTH: Final = 50
+
+
+_PRE_ALLOWED: Final = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-."
+_PRE_CACHE: dict[str, tuple[tuple[int, int] | tuple[int, str], ...] | None] = {}
+_PRE_CACHE_MAX: Final = 4096
+
+
+def _pre_key(pre: str) -> tuple[tuple[int, int] | tuple[int, str], ...] | None:
+    """Precedence key of a prerelease string, or ``None`` when it is not valid SemVer.
+
+    Numeric identifiers sort below alphanumeric ones: ``(0, n)`` < ``(1, s)``. Prerelease strings
+    repeat a lot (``rc.1``, ``alpha.2``), so results are memoised in a small bounded table.
+    """
+    key = _PRE_CACHE.get(pre)
+    if key is not None:
+        return key
+    if not pre or pre.strip(_PRE_ALLOWED):
+        return None
+    out: list[tuple[int, int] | tuple[int, str]] = []
+    for ident in pre.split("."):
+        if not ident:
+            return None
+        if ident.isdigit():
+            if len(ident) > 1 and ident[0] == "0":
+                return None
+            out.append((0, int(ident)))
+        else:
+            out.append((1, ident))
+    key = tuple(out)
+    if len(_PRE_CACHE) >= _PRE_CACHE_MAX:
+        _PRE_CACHE.clear()
+    _PRE_CACHE[pre] = key
+    return key
+
+
+class _Text(str):
+    """The text of a version with build metadata, inside the key tuple but invisible to ordering.
+
+    It compares equal to any string (as a ``str`` subclass, its reflected methods win over
+    ``str``'s), so versions that differ only in build metadata are equal, as SemVer precedence
+    requires. Versions without build metadata carry a plain ``str``: for them, equal text and equal
+    precedence are the same thing, since strict parsing admits one spelling per version.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str)
+
+    def __ne__(self, other: object) -> bool:
+        return not isinstance(other, str)
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __le__(self, other: object) -> bool:
+        return isinstance(other, str)
+
+    __gt__ = __lt__
+    __ge__ = __le__
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_PreKey = tuple[tuple[int, int] | tuple[int, str], ...] | tuple[tuple[int, ...], ...]
+
+
+class Version(tuple[int, int, int, _PreKey, str]):
+    """An immutable SemVer 2.0.0 version.
+
+    Design note: a ``Version`` *is* its precedence key, ``(major, minor, patch, prerelease_key,
+    text)``, so comparing and sorting versions are tuple comparisons done in C (20x and more faster
+    than python-semver's method-based ordering). The trailing ``text`` element compares equal to
+    any other, so build metadata plays no part in ordering, equality or hashing. Treat the tuple
+    shape as private; use the properties.
+
+    >>> v = Version.parse("2.1.0-rc.2+build.7")
+    >>> (v.major, v.minor, v.patch, v.prerelease, v.build)
+    (2, 1, 0, ('rc', '2'), ('build', '7'))
+    >>> Version.parse("1.0.0-alpha") < Version.parse("1.0.0-alpha.1") < Version.parse("1.0.0")
+    True
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        major: int,
+        minor: int,
+        patch: int,
+        prerelease: Iterable[str | int] = (),
+        build: Iterable[str | int] = (),
+    ) -> Self:
+        """Build a version from its parts; each part is validated as :meth:`parse` would."""
+        pre = ".".join(str(p) for p in prerelease)
+        bld = ".".join(str(b) for b in build)
+        text = f"{major}.{minor}.{patch}"
+        if pre:
+            text += "-" + pre
+        if bld:
+            text += "+" + bld
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (major, minor, patch)):
+            raise InvalidVersion(f"{text!r}: major, minor and patch must be integers")
+        if major < 0 or minor < 0 or patch < 0:
+            raise InvalidVersion(f"{text!r}: major, minor and patch must not be negative")
+        return cls.parse(text)
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Parse a strict SemVer 2.0.0 string.
+
+        :raises InvalidVersion: with the reason, e.g.
+            ``'1.02.3': numeric identifier '02' has a leading zero``.
+        """
+        if type(text) is not str:
+            if not isinstance(text, str):
+                raise TypeError(f"Version.parse() takes a str, not {type(text).__name__}")
+            text = str(text)
+        # Fast path for the common plain MAJOR.MINOR.PATCH.
+        parts = text.split(".")
+        if len(parts) == 3:
+            a, b, c = parts
+            if (
+                a.isdigit()
+                and b.isdigit()
+                and c.isdigit()
+                and text.isascii()
+                and (a[0] != "0" or len(a) == 1)
+                and (b[0] != "0" or len(b) == 1)
+                and (c[0] != "0" or len(c) == 1)
+            ):
+                return tuple.__new__(cls, (int(a), int(b), int(c), _RELEASE, text))
+        head, plus, build = text.partition("+")
+        core, dash, pre = head.partition("-")
+        parts = core.split(".")
+        if len(parts) == 3 and text.isascii():
+            a, b, c = parts
+            if (
+                a.isdigit()
+                and b.isdigit()
+                and c.isdigit()
+                and (a[0] != "0" or len(a) == 1)
+                and (b[0] != "0" or len(b) == 1)
+                and (c[0] != "0" or len(c) == 1)
+            ):
+                if dash:
+                    key = _pre_key(pre)
+                    if key is None:
+                        cls._diagnose(text)
+                else:
+                    key = _RELEASE
+                if not plus:
+                    return tuple.__new__(cls, (int(a), int(b), int(c), key, text))
+                if build and not build.strip(_PRE_ALLOWED) and "" not in build.split("."):
+                    return tuple.__new__(cls, (int(a), int(b), int(c), key, _Text(text)))
+        cls._diagnose(text)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _diagnose(text: str) -> NoReturn:
+        """Raise InvalidVersion naming the first thing wrong with ``text``."""
+        raise InvalidVersion(f"{text!r}: {_explain(text)}")
+
+    @classmethod
+    def is_valid(cls, text: str) -> bool:
+        """Whether ``text`` is a strict SemVer 2.0.0 version."""
+        return isinstance(text, str) and _FULL.fullmatch(text) is not None
+
+    def __getnewargs__(self) -> tuple[int, int, int, tuple[str, ...], tuple[str, ...]]:  # type: ignore[override]
+        return (self[0], self[1], self[2], self.prerelease, self.build)
+
+    # -- parts ------------------------------------------------------------------------------
+
+    @property
+    def major(self) -> int:
+        """The major number."""
+        return self[0]
+
+    @property
+    def minor(self) -> int:
+        """The minor number."""
+        return self[1]
+
+    @property
+    def patch(self) -> int:
+        """The patch number."""
+        return self[2]
+
+    @property
+    def prerelease(self) -> tuple[str, ...]:
+        """Prerelease identifiers, as written (``('rc', '2')``); empty for a release."""
+        if self[3] is _RELEASE:
+            return ()
+        head = self[4].partition("+")[0]
+        return tuple(head.partition("-")[2].split("."))
+
+    @property
+    def build(self) -> tuple[str, ...]:
+        """Build metadata identifiers, as written; ignored for precedence."""
+        _, plus, build = self[4].partition("+")
+        return tuple(build.split(".")) if plus else ()
+
+    @property
+    def is_prerelease(self) -> bool:
+        """Whether this version has a prerelease part."""
+        return self[3] is not _RELEASE
+
+    @property
+    def sort_key(self) -> tuple[object, ...]:
+        """A tuple whose ordering is SemVer precedence (build metadata excluded)."""
+        return self[:4]
+
+    @property
+    def core(self) -> tuple[int, int, int]:
+        """``(major, minor, patch)``."""
+        return (self[0], self[1], self[2])
+
+    @property
+    def channel(self) -> str | None:
+        """The first prerelease identifier when it is alphanumeric (``'rc'`` of ``-rc.2``)."""
+        pre = self.prerelease
+        if pre and not pre[0].isdigit():
+            return pre[0]
+        return None
+
+    def replace(
+        self,
+        *,
+        major: int | None = None,
+        minor: int | None = None,
+        patch: int | None = None,
+        prerelease: Iterable[str | int] | None = None,
+        build: Iterable[str | int] | None = None,
+    ) -> Version:
+        """A copy with the given parts replaced (validated like the constructor)."""
+        return Version(
+            self[0] if major is None else major,
+            self[1] if minor is None else minor,
+            self[2] if patch is None else patch,
+            self.prerelease if prerelease is None else prerelease,
+            self.build if build is None else build,
+        )
+
+    # -- dunder protocol ----------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return str.__str__(self[4])
+
+    def __hash__(self) -> int:
+        # The text element must not count: 1.0.0 and 1.0.0+b are equal, so they hash alike.
+        return hash(self[:4])
+
+    def __repr__(self) -> str:
+        return f"Version('{self[4]}')"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    # -- bumps --------------------------------------------------------------------------------
+
+    def bump(self, part: BumpPart, *, pre: str | None = None) -> Version:
+        """The next version after bumping ``part``; build metadata is dropped.
+
+        Without ``pre``, a bump of a prerelease finalises it where it is the prerelease of the
+        target (node-semver's rule): ``1.0.0-rc.1`` + major is ``1.0.0``, + minor on ``1.2.0-rc.1``
+        is ``1.2.0``. With ``pre``, the result is the first prerelease of that channel:
+        ``2.1.0`` + minor + ``alpha`` is ``2.2.0-alpha.1``.
+
+        ``prerelease`` moves along a channel (``-rc.1`` -> ``-rc.2``) or to a later one
+        (``-alpha.3`` + ``beta`` -> ``-beta.1``); ``release`` finalises (``2.2.0-rc.2`` -> ``2.2.0``).
+
+        >>> str(Version.parse("2.1.0").bump("minor", pre="alpha"))
+        '2.2.0-alpha.1'
+        >>> str(Version.parse("2.2.0-alpha.3").bump("prerelease", pre="beta"))
+        '2.2.0-beta.1'
+        """
+        if pre is not None:
+            _check_channel(pre)
+        if part == "prerelease":
+            return self._bump_prerelease(pre)
+        if part == "release":
+            if pre is not None:
+                raise InvalidVersion("'release' finalises a prerelease and takes no channel")
+            return self.finalize()
+        if part == "major":
+            done = self.is_prerelease and self.minor == 0 and self.patch == 0 and pre is None
+            core = self.core if done else (self.major + 1, 0, 0)
+        elif part == "minor":
+            done = self.is_prerelease and self.patch == 0 and pre is None
+            core = self.core if done else (self.major, self.minor + 1, 0)
+        elif part == "patch":
+            done = self.is_prerelease and pre is None
+            core = self.core if done else (self.major, self.minor, self.patch + 1)
+        else:
+            raise InvalidVersion(
+                f"unknown bump part {part!r}",
+                hint="expected major, minor, patch, prerelease or release",
+            )
+        return Version(*core, prerelease=(pre, "1") if pre is not None else ())
+
+    def _bump_prerelease(self, pre: str | None) -> Version:
+        if not self.is_prerelease:
+            if pre is None:
+                raise InvalidVersion(
+                    f"{self} is not a prerelease, so it has no prerelease to bump",
+                    hint="name a channel (--pre alpha|beta|rc) to start one on the next patch",
+                )
+            return Version(self.major, self.minor, self.patch + 1, (pre, "1"))
+        current = self.channel
+        if pre is None or pre == current:
+            ids = list(self.prerelease)
+            if ids[-1].isdigit():
+                ids[-1] = str(int(ids[-1]) + 1)
+            else:
+                ids.append("1")
+            return Version(self.major, self.minor, self.patch, ids)
+        candidate = Version(self.major, self.minor, self.patch, (pre, "1"))
+        if candidate <= self:
+            raise InvalidVersion(
+                f"cannot move {self} back to channel {pre!r}: "
+                f"{candidate} would not be greater",
+                hint="prerelease channels only move forward: alpha -> beta -> rc",
+            )
+        return candidate
+
+    def finalize(self) -> Version:
+        """The release this prerelease leads to: ``2.2.0-rc.2`` -> ``2.2.0``."""
+        if not self.is_prerelease:
+            raise InvalidVersion(
+                f"{self} is already a release", hint="bump major, minor or patch instead"
+            )
+        return Version(self.major, self.minor, self.patch)
+
+    def with_build(self, build: Iterable[str | int]) -> Version:
+        """The same version with other build metadata (``()`` removes it)."""
+        return Version(self.major, self.minor, self.patch, self.prerelease, build)
+
+    def branch_version(self, branch: str, build_number: int) -> Version:
+        """The build version for a git branch, per the seed's branch mapping (2.3, 14.1.2).
+
+        ``self`` is the version the branch is heading for:
+
+        * ``main``/``master`` -> the version itself;
+        * ``develop`` -> ``2.1.0-dev.123``;
+        * ``feature/auth`` -> ``2.1.0-feature.auth.45``;
+        * ``release/2.1.0`` -> ``2.1.0-rc.<build_number>``;
+        * ``hotfix/security`` -> ``2.0.1-hotfix.security.12``.
+
+        Branch names are turned into valid, lowercase identifiers (``Feature/OAuth_2`` ->
+        ``feature.oauth-2``); the result must satisfy :func:`naming_problems`.
+        """
+        if build_number < 0:
+            raise InvalidVersion(f"build number must not be negative, got {build_number}")
+        kind, _, rest = branch.partition("/")
+        kind = kind.lower()
+        base = (self.major, self.minor, self.patch)
+        if kind in ("main", "master") and not rest:
+            return Version(*base)
+        if kind == "develop" and not rest:
+            pre: list[str] = ["dev", str(build_number)]
+        elif kind == "release":
+            pre = ["rc", str(build_number)]
+        elif kind in ("feature", "hotfix", "bugfix") and rest:
+            pre = [kind, *_slug_identifiers(rest), str(build_number)]
+        else:
+            pre = ["branch", *_slug_identifiers(branch), str(build_number)]
+        version = Version(*base, prerelease=pre)
+        problems = naming_problems(version)
+        if problems:
+            raise InvalidVersion(
+                f"branch {branch!r} gives {version}: {problems[0]}",
+                hint="use a shorter branch name",
+            )
+        return version
+
+
+def _slug_identifiers(name: str) -> list[str]:
+    """Turn a branch name into SemVer identifiers: lowercase, ``[0-9a-z-]``, no leading zeros."""
+    out: list[str] = []
+    for raw in re.split(r"[/.]+", name.lower()):
+        ident = re.sub(r"[^0-9a-z-]+", "-", raw).strip("-")
+        if not ident:
+            continue
+        if ident.isdigit():
+            ident = str(int(ident))
+        out.append(ident)
+    return out
+
+
+def _check_channel(pre: str) -> None:
+    if not pre or _IDENT_CHARS.fullmatch(pre) is None or pre.isdigit():
+        raise InvalidVersion(
+            f"prerelease channel {pre!r} is not a valid identifier",
+            hint="use letters, digits and '-', e.g. alpha, beta, rc",
+        )
+    if pre != pre.lower():
+        raise InvalidVersion(
+            f"prerelease channel {pre!r} must be lowercase (seed naming rule 14.1.2)"
+        )
+
+
+def _explain(text: str) -> str:
+    """Why ``text`` is not SemVer: the first problem found, in words."""
+    if not text:
+        return "empty string"
+    if not text.isascii():
+        bad = next(ch for ch in text if not ch.isascii())
+        return f"non-ASCII character {bad!r}"
+    if text != text.strip():
+        return "leading or trailing whitespace"
+    core_and_pre, plus, build = text.partition("+")
+    if "+" in build:
+        return "'+' may appear only once, before the build metadata"
+    if plus:
+        if not build:
+            return "empty build metadata after '+'"
+        for ident in build.split("."):
+            if not ident:
+                return "empty build metadata identifier"
+            if _IDENT_CHARS.fullmatch(ident) is None:
+                return f"build identifier {ident!r} has characters outside [0-9A-Za-z-]"
+    core, dash, pre = core_and_pre.partition("-")
+    nums = core.split(".")
+    if len(nums) != 3:
+        return f"expected MAJOR.MINOR.PATCH, found {len(nums)} part{'s' if len(nums) != 1 else ''}"
+    for name, num in zip(("major", "minor", "patch"), nums, strict=True):
+        if not num:
+            return f"{name} is missing"
+        if not num.isdigit():
+            return f"{name} {num!r} is not a number"
+        if len(num) > 1 and num[0] == "0":
+            return f"numeric identifier {num!r} has a leading zero"
+    if dash:
+        if not pre:
+            return "empty prerelease after '-'"
+        for ident in pre.split("."):
+            if not ident:
+                return "empty prerelease identifier"
+            if _IDENT_CHARS.fullmatch(ident) is None:
+                return f"prerelease identifier {ident!r} has characters outside [0-9A-Za-z-]"
+            if ident.isdigit() and len(ident) > 1 and ident[0] == "0":
+                return f"numeric identifier {ident!r} has a leading zero"
+    return "not a valid SemVer 2.0.0 version"
+
+
+_COERCE = re.compile(
+    r"""
+    ^[vV=]?\s*
+    (\d+)(?:\.(\d+))?(?:\.(\d+))?                 # 1, 1.2 or 1.2.3
+    (?:-?((?:[0-9A-Za-z-]+)(?:\.[0-9A-Za-z-]+)*))?  # optional prerelease, dash optional
+    (?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$     # optional build
+    """,
+    re.VERBOSE | re.ASCII,
+)
+
+
+def coerce(text: str) -> Version:
+    """Lenient parsing for human input: ``' v1.2 '`` -> ``1.2.0``, ``'01.2.3'`` -> ``1.2.3``.
+
+    A leading ``v`` or ``=``, surrounding whitespace, missing minor/patch and leading zeros are
+    forgiven; anything else is still an error. Never used where strictness is asked for.
+
+    >>> str(coerce(" v1.2 "))
+    '1.2.0'
+    """
+    match = _COERCE.match(text.strip())
+    if match is None:
+        raise InvalidVersion(
+            f"{text!r}: cannot read a version here", hint="expected something like 1.2.3 or v1.2"
+        )
+    major, minor, patch, pre, build = match.groups()
+    pre_ids = [str(int(i)) if i.isdigit() else i for i in pre.split(".")] if pre else []
+    return Version(
+        int(major), int(minor or 0), int(patch or 0), pre_ids, build.split(".") if build else ()
+    )
+
+
+def naming_problems(version: Version) -> list[str]:
+    """Problems with ``version`` under the seed's naming rules (14.1.2); empty when it complies.
+
+    The rules: lowercase prerelease identifiers, and at most 50 characters in all.
+    """
+    problems: list[str] = []
+    for ident in version.prerelease:
+        if ident != ident.lower():
+            problems.append(f"prerelease identifier {ident!r} must be lowercase")
+    if len(str(version)) > MAX_NAME_LENGTH:
+        problems.append(
+            f"{len(str(version))} characters, more than the {MAX_NAME_LENGTH} allowed"
+        )
+    return problems
+
+
+def ci_build_metadata(environ: Mapping[str, str]) -> tuple[str, ...] | None:
+    """Build metadata for a CI build (seed 3.1.2), or ``None`` outside CI.
+
+    When ``CI`` is set: ``('build', BUILD_NUMBER or '0', GIT_COMMIT[:8])``, e.g.
+    ``+build.123.abcdef12``. Characters SemVer does not allow are replaced by ``-``.
+    """
+    if not environ.get("CI"):
+        return None
+    number = environ.get("BUILD_NUMBER", "0") or "0"
+    commit = (environ.get("GIT_COMMIT", "unknown") or "unknown")[:8]
+    ids = ["build", number, commit]
+    return tuple(re.sub(r"[^0-9A-Za-z-]", "-", i) or "0" for i in ids)
