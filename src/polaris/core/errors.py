@@ -1,8 +1,8 @@
 """The one error hierarchy of Polaris.
 
 Every failure a user can cause or meet is a :class:`PolarisError`. Each carries *what* was wrong,
-*where* (file, line, field) and a *hint*, so the CLI prints it in one line and the HTTP API maps it to
-an RFC 9457 problem document with a stable ``type``::
+*where* (file, line, field) and a *hint*, so the CLI prints it in one line and the HTTP API maps
+it to an RFC 9457 problem document with a stable ``type``::
 
     PolarisError
     ├── InvalidInput                 bad input: exit code 2, HTTP 400/422

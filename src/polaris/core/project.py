@@ -35,7 +35,7 @@ FileFormat = Literal[
     "plain",  # a file holding only the version
     "toml",  # a TOML key, default ``project.version`` (pyproject.toml)
     "python",  # ``__version__ = "..."`` (or another variable) in a Python file
-    "yaml",  # a YAML key by dotted path: Chart.yaml ``version``/``appVersion``, values ``image.tag``
+    "yaml",  # a YAML key by dotted path: Chart.yaml ``appVersion``, values.yaml ``image.tag``
     "json",  # a JSON key by dotted path, default ``version`` (package.json)
     "image",  # image references ``registry/name:TAG`` of one configured image, in any text file
     "pattern",  # a search/replace pattern with a ``{version}`` placeholder
@@ -91,6 +91,9 @@ class Component:
     group: str = ""
     #: Version as declared in the config when no file carries it (e.g. an external schema).
     declared_version: str | None = None
+    #: The component carries the platform version (seed 2.1: API Service v2.1.0 = platform
+    #: v2.1.0): its files are synced from the platform's source, and it has no source of its own.
+    follows_platform: bool = False
 
     @property
     def version_source(self) -> FileSpec | None:
@@ -111,6 +114,8 @@ class Project:
     name: str
     #: The platform version's own source (e.g. the seed's VERSION file); may be None.
     platform_source: FileSpec | None
+    #: Further files that carry the platform version (besides the source).
+    platform_files: tuple[FileSpec, ...] = ()
     components: tuple[Component, ...] = field(default=())
     tag_format: str = "v{version}"
     #: Tag format for per-component tags in a monorepo.

@@ -5,8 +5,8 @@ This module follows https://semver.org/spec/v2.0.0.html to the letter:
 * ``MAJOR.MINOR.PATCH`` are non-negative integers without leading zeros;
 * a prerelease is a dot-separated list of non-empty ASCII ``[0-9A-Za-z-]`` identifiers, numeric ones
   without leading zeros;
-* build metadata is a dot-separated list of non-empty ASCII ``[0-9A-Za-z-]`` identifiers (leading zeros
-  allowed) that is kept but plays no part in precedence, equality or hashing.
+* build metadata is a dot-separated list of non-empty ASCII ``[0-9A-Za-z-]`` identifiers (leading
+  zeros allowed) that is kept but plays no part in precedence, equality or hashing.
 
 Precedence (spec section 11) is precomputed into a plain tuple, :attr:`Version.sort_key`, so that
 comparisons and sorting are tuple comparisons done in C.
@@ -15,10 +15,12 @@ comparisons and sorting are tuple comparisons done in C.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Final, Literal, NoReturn, Self
+from typing import TYPE_CHECKING, Final, Literal, NoReturn, Self
 
 from polaris.core.errors import InvalidVersion
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
 
 __all__ = [
     "PRERELEASE_CHANNELS",
@@ -31,7 +33,8 @@ __all__ = [
 
 BumpPart = Literal["major", "minor", "patch", "prerelease", "release"]
 
-#: Known prerelease channels, lowest first. Other channel names are allowed; they sort by SemVer rules.
+#: Known prerelease channels, lowest first. Other channel names are allowed; they sort by SemVer
+#: rules.
 PRERELEASE_CHANNELS: Final = ("alpha", "beta", "rc")
 
 #: The sort key part of a version without prerelease: greater than any prerelease key, because each
@@ -39,16 +42,6 @@ PRERELEASE_CHANNELS: Final = ("alpha", "beta", "rc")
 _RELEASE: Final[tuple[tuple[int, ...], ...]] = ((2,),)
 
 _IDENT_CHARS = re.compile(r"[0-9A-Za-z-]+")
-_FULL = re.compile(
-    r"""
-    (0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)          # MAJOR.MINOR.PATCH
-    (?:-((?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)
-         (?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*))?  # -prerelease
-    (?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?                  # +build
-    """,
-    re.VERBOSE | re.ASCII,
-)
-
 #: Longest version string the naming rules of seed 14.1.2 allow.
 MAX_NAME_LENGTH: Final = 50
 
@@ -76,7 +69,10 @@ def _pre_key(pre: str) -> tuple[tuple[int, int] | tuple[int, str], ...] | None:
         if ident.isdigit():
             if len(ident) > 1 and ident[0] == "0":
                 return None
-            out.append((0, int(ident)))
+            try:
+                out.append((0, int(ident)))
+            except ValueError:  # more digits than int() converts
+                return None
         else:
             out.append((1, ident))
     key = tuple(out)
@@ -145,15 +141,33 @@ class Version(tuple[int, int, int, _PreKey, str]):
         prerelease: Iterable[str | int] = (),
         build: Iterable[str | int] = (),
     ) -> Self:
-        """Build a version from its parts; each part is validated as :meth:`parse` would."""
-        pre = ".".join(str(p) for p in prerelease)
-        bld = ".".join(str(b) for b in build)
+        """Build a version from its parts; each part is validated as :meth:`parse` would.
+
+        ``prerelease`` and ``build`` are sequences of identifiers (``("rc", 1)``) or one dotted
+        string (``"rc.1"``; ``""`` for none).
+
+        >>> str(Version(2, 1, 0, ("rc", 1), "build.7"))
+        '2.1.0-rc.1+build.7'
+        """
         text = f"{major}.{minor}.{patch}"
-        if pre:
-            text += "-" + pre
-        if bld:
-            text += "+" + bld
-        if not all(isinstance(n, int) and not isinstance(n, bool) for n in (major, minor, patch)):
+        # A str is taken whole: iterating it would split "rc.1" into characters.
+        if isinstance(prerelease, str):
+            if prerelease:
+                text += "-" + prerelease
+        else:
+            pre_ids = [str(p) for p in prerelease]
+            if pre_ids:
+                text += "-" + ".".join(pre_ids)
+        if isinstance(build, str):
+            if build:
+                text += "+" + build
+        else:
+            build_ids = [str(b) for b in build]
+            if build_ids:
+                text += "+" + ".".join(build_ids)
+        # Callers outside typed code may pass floats or strings; bools are ints but not numbers.
+        numbers: tuple[object, ...] = (major, minor, patch)
+        if not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
             raise InvalidVersion(f"{text!r}: major, minor and patch must be integers")
         if major < 0 or minor < 0 or patch < 0:
             raise InvalidVersion(f"{text!r}: major, minor and patch must not be negative")
@@ -185,7 +199,12 @@ class Version(tuple[int, int, int, _PreKey, str]):
                 and (b[0] != "0" or len(b) == 1)
                 and (c[0] != "0" or len(c) == 1)
             ):
-                return tuple.__new__(cls, (int(a), int(b), int(c), _RELEASE, text))
+                # int() refuses more than sys.get_int_max_str_digits() digits; a try costs
+                # nothing on 3.11+ until it raises.
+                try:
+                    return tuple.__new__(cls, (int(a), int(b), int(c), _RELEASE, text))
+                except ValueError:
+                    cls._diagnose(text)
         head, plus, build = text.partition("+")
         core, dash, pre = head.partition("-")
         parts = core.split(".")
@@ -199,6 +218,7 @@ class Version(tuple[int, int, int, _PreKey, str]):
                 and (b[0] != "0" or len(b) == 1)
                 and (c[0] != "0" or len(c) == 1)
             ):
+                key: _PreKey | None
                 if dash:
                     key = _pre_key(pre)
                     if key is None:
@@ -206,9 +226,15 @@ class Version(tuple[int, int, int, _PreKey, str]):
                 else:
                     key = _RELEASE
                 if not plus:
-                    return tuple.__new__(cls, (int(a), int(b), int(c), key, text))
+                    try:
+                        return tuple.__new__(cls, (int(a), int(b), int(c), key, text))
+                    except ValueError:
+                        cls._diagnose(text)
                 if build and not build.strip(_PRE_ALLOWED) and "" not in build.split("."):
-                    return tuple.__new__(cls, (int(a), int(b), int(c), key, _Text(text)))
+                    try:
+                        return tuple.__new__(cls, (int(a), int(b), int(c), key, _Text(text)))
+                    except ValueError:
+                        cls._diagnose(text)
         cls._diagnose(text)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -219,11 +245,20 @@ class Version(tuple[int, int, int, _PreKey, str]):
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
-        """Whether ``text`` is a strict SemVer 2.0.0 version."""
-        return isinstance(text, str) and _FULL.fullmatch(text) is not None
+        """Whether ``text`` is strict SemVer 2.0.0, i.e. whether :meth:`parse` accepts it."""
+        if not isinstance(text, str):
+            return False
+        try:
+            cls.parse(text)
+        except InvalidVersion:
+            return False
+        return True
 
-    def __getnewargs__(self) -> tuple[int, int, int, tuple[str, ...], tuple[str, ...]]:  # type: ignore[override]
-        return (self[0], self[1], self[2], self.prerelease, self.build)
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        # Pickle as text. The default for tuple subclasses at protocols 0 and 1 rebuilds the
+        # tuple element by element, which loses the identity of ``_RELEASE`` that
+        # ``is_prerelease`` relies on (a release came back as a prerelease).
+        return (type(self).parse, (str(self),))
 
     # -- parts ------------------------------------------------------------------------------
 
@@ -323,7 +358,8 @@ class Version(tuple[int, int, int, _PreKey, str]):
         ``2.1.0`` + minor + ``alpha`` is ``2.2.0-alpha.1``.
 
         ``prerelease`` moves along a channel (``-rc.1`` -> ``-rc.2``) or to a later one
-        (``-alpha.3`` + ``beta`` -> ``-beta.1``); ``release`` finalises (``2.2.0-rc.2`` -> ``2.2.0``).
+        (``-alpha.3`` + ``beta`` -> ``-beta.1``); ``release`` finalises (``2.2.0-rc.2`` ->
+        ``2.2.0``).
 
         >>> str(Version.parse("2.1.0").bump("minor", pre="alpha"))
         '2.2.0-alpha.1'
@@ -373,8 +409,7 @@ class Version(tuple[int, int, int, _PreKey, str]):
         candidate = Version(self.major, self.minor, self.patch, (pre, "1"))
         if candidate <= self:
             raise InvalidVersion(
-                f"cannot move {self} back to channel {pre!r}: "
-                f"{candidate} would not be greater",
+                f"cannot move {self} back to channel {pre!r}: {candidate} would not be greater",
                 hint="prerelease channels only move forward: alpha -> beta -> rc",
             )
         return candidate
@@ -456,29 +491,25 @@ def _check_channel(pre: str) -> None:
 
 
 def _explain(text: str) -> str:
-    """Why ``text`` is not SemVer: the first problem found, in words."""
+    """Why ``text`` is not SemVer: the first problem found, reading left to right, in words."""
     if not text:
         return "empty string"
     if not text.isascii():
         bad = next(ch for ch in text if not ch.isascii())
-        return f"non-ASCII character {bad!r}"
+        return f"non-ASCII character {bad!r} at position {text.index(bad) + 1}"
     if text != text.strip():
         return "leading or trailing whitespace"
-    core_and_pre, plus, build = text.partition("+")
-    if "+" in build:
-        return "'+' may appear only once, before the build metadata"
-    if plus:
-        if not build:
-            return "empty build metadata after '+'"
-        for ident in build.split("."):
-            if not ident:
-                return "empty build metadata identifier"
-            if _IDENT_CHARS.fullmatch(ident) is None:
-                return f"build identifier {ident!r} has characters outside [0-9A-Za-z-]"
-    core, dash, pre = core_and_pre.partition("-")
+    head, plus, build = text.partition("+")
+    core, dash, pre = head.partition("-")
+    if not core:
+        return f"expected MAJOR.MINOR.PATCH at the start, found {text[0]!r}"
     nums = core.split(".")
-    if len(nums) != 3:
-        return f"expected MAJOR.MINOR.PATCH, found {len(nums)} part{'s' if len(nums) != 1 else ''}"
+    if len(nums) == 1:
+        return "minor and patch are missing (expected MAJOR.MINOR.PATCH)"
+    if len(nums) == 2:
+        return "patch is missing (expected MAJOR.MINOR.PATCH)"
+    if len(nums) > 3:
+        return f"expected MAJOR.MINOR.PATCH, found {len(nums)} dot-separated numbers"
     for name, num in zip(("major", "minor", "patch"), nums, strict=True):
         if not num:
             return f"{name} is missing"
@@ -486,6 +517,8 @@ def _explain(text: str) -> str:
             return f"{name} {num!r} is not a number"
         if len(num) > 1 and num[0] == "0":
             return f"numeric identifier {num!r} has a leading zero"
+        if not _converts(num):
+            return f"{name} has {len(num)} digits, too many to convert to an integer"
     if dash:
         if not pre:
             return "empty prerelease after '-'"
@@ -496,7 +529,31 @@ def _explain(text: str) -> str:
                 return f"prerelease identifier {ident!r} has characters outside [0-9A-Za-z-]"
             if ident.isdigit() and len(ident) > 1 and ident[0] == "0":
                 return f"numeric identifier {ident!r} has a leading zero"
-    return "not a valid SemVer 2.0.0 version"
+            if ident.isdigit() and not _converts(ident):
+                return (
+                    f"prerelease identifier has {len(ident)} digits, "
+                    "too many to convert to an integer"
+                )
+    if plus:
+        if "+" in build:
+            return "'+' may appear only once, before the build metadata"
+        if not build:
+            return "empty build metadata after '+'"
+        for ident in build.split("."):
+            if not ident:
+                return "empty build metadata identifier"
+            if _IDENT_CHARS.fullmatch(ident) is None:
+                return f"build identifier {ident!r} has characters outside [0-9A-Za-z-]"
+    return "not a valid SemVer 2.0.0 version"  # pragma: no cover - parse and _explain agree
+
+
+def _converts(digits: str) -> bool:
+    """Whether ``int()`` accepts ``digits`` (Python limits the length it converts)."""
+    try:
+        int(digits)
+    except ValueError:
+        return False
+    return True
 
 
 _COERCE = re.compile(
@@ -541,9 +598,7 @@ def naming_problems(version: Version) -> list[str]:
         if ident != ident.lower():
             problems.append(f"prerelease identifier {ident!r} must be lowercase")
     if len(str(version)) > MAX_NAME_LENGTH:
-        problems.append(
-            f"{len(str(version))} characters, more than the {MAX_NAME_LENGTH} allowed"
-        )
+        problems.append(f"{len(str(version))} characters, more than the {MAX_NAME_LENGTH} allowed")
     return problems
 
 

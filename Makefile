@@ -1,0 +1,42 @@
+# The two set-up commands of the README are `make run` and `make test`; both work on a fresh machine
+# with Python >= 3.11: they create .venv, install what they need from this repo's pyproject.toml, then
+# run the main job or the whole test suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck bench clean
+
+$(BIN)/pip:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
+
+$(VENV)/.installed-run: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install --quiet -e . --group dev
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(BIN)/polaris status --project examples/aiops-polaris
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy --strict src
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e . --group bench
+	for b in benchmarks/*_bench.py; do $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""Options shared by every command group, declared once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["DryRunOption", "JsonOption", "ProjectOption"]
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show what would change (a diff) and write nothing.")
+]
+ProjectOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="Platform repository (or its polaris.toml); default: search upwards from here.",
+        envvar="POLARIS_PROJECT",
+        show_default=False,
+    ),
+]

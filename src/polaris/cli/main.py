@@ -1,0 +1,75 @@
+"""The ``polaris`` command: one Typer app, one sub-app per command group.
+
+Commands return data and render it; every :class:`~polaris.core.errors.PolarisError` becomes a
+one-line message on stderr and its exit code (1 = a check failed, 2 = bad input).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from polaris.__about__ import __version__
+from polaris.cli import version as version_cmd
+from polaris.cli._render import err_console
+from polaris.core.errors import PolarisError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="polaris",
+    help="Polaris: keep every versioned part of a platform traceable and consistent.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"polaris {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    _version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print Polaris's version."
+    ),
+) -> None:
+    """Polaris: keep every versioned part of a platform traceable and consistent."""
+
+
+app.command("status")(version_cmd.status)
+app.add_typer(version_cmd.app, name="version")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map Polaris errors to a one-line message and an exit code."""
+    try:
+        app(args=argv, prog_name="polaris", standalone_mode=False)
+    except PolarisError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.one_line()}", markup=True, highlight=False)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err_console.print("aborted")
+        return 130
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,30 @@
+"""Test-wide isolation: no test sees the developer's environment or git config."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_KEEP = (
+    "PATH",
+    "HOME",
+    "TMPDIR",
+    "LANG",
+    "LC_ALL",
+    "SYSTEMROOT",
+    "POLARIS_REQUIRE_SERVICES",
+    "POLARIS_NODE_SEMVER",
+    "VIRTUAL_ENV",
+    "PYTHONPATH",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drop CI and POLARIS_* variables a test did not set itself (they change outputs)."""
+    for name in list(os.environ):
+        if name in _KEEP:
+            continue
+        if name.startswith(("POLARIS_", "GIT_", "CI", "BUILD_", "GITHUB_", "BRANCH_NAME")):
+            monkeypatch.delenv(name, raising=False)
