@@ -1,0 +1,1 @@
+"""Shared domain services (incident store, graph service, search client)."""
