@@ -53,7 +53,7 @@ def test_dry_run_plan_shows_a_diff_and_writes_nothing(platform: Path) -> None:
     plan = versioning.plan_bump(load_project(platform / "polaris.toml"), "major")
     diff = plan.diff()
     assert "--- a/VERSION\n+++ b/VERSION\n" in diff
-    assert "-MAJOR_VERSION=2\n+MAJOR_VERSION=3\n" in diff
+    assert "-MAJOR_VERSION=2\n-MINOR_VERSION=1\n+MAJOR_VERSION=3\n+MINOR_VERSION=0\n" in diff
     assert '-__version__ = "2.1.0"\n+__version__ = "3.0.0"\n' in diff
     assert snapshot(platform) == before
 

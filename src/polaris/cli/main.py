@@ -11,6 +11,7 @@ import sys
 import typer
 
 from polaris.__about__ import __version__
+from polaris.cli import compat as compat_cmd
 from polaris.cli import version as version_cmd
 from polaris.cli._render import err_console
 from polaris.core.errors import PolarisError
@@ -44,6 +45,7 @@ def _root(
 
 app.command("status")(version_cmd.status)
 app.add_typer(version_cmd.app, name="version")
+app.add_typer(compat_cmd.app, name="compat")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -301,6 +301,7 @@ def _component_status(
 ) -> ComponentStatus:
     readings = tuple(_read_spec(root, s, cache) for s in comp.files)
     version: str | None
+    source: str | None
     if comp.follows_platform:
         version = platform_version
         source = "platform"
