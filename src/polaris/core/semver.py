@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
 __all__ = [
+    "MAX_NAME_LENGTH",
     "PRERELEASE_CHANNELS",
     "BumpPart",
     "Version",
@@ -241,7 +242,10 @@ class Version(tuple[int, int, int, _PreKey, str]):
     @staticmethod
     def _diagnose(text: str) -> NoReturn:
         """Raise InvalidVersion naming the first thing wrong with ``text``."""
-        raise InvalidVersion(f"{text!r}: {_explain(text)}")
+        hint = None
+        if text[:1] in ("v", "V") and text[1:2].isdigit() and Version.is_valid(text[1:]):
+            hint = f"drop the leading {text[0]!r}; coerce() accepts it, parse() does not"
+        raise InvalidVersion(f"{text!r}: {_explain(text)}", hint=hint)
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
@@ -501,16 +505,13 @@ def _explain(text: str) -> str:
         return "leading or trailing whitespace"
     head, plus, build = text.partition("+")
     core, dash, pre = head.partition("-")
-    if not core:
+    if not head:
         return f"expected MAJOR.MINOR.PATCH at the start, found {text[0]!r}"
     nums = core.split(".")
-    if len(nums) == 1:
-        return "minor and patch are missing (expected MAJOR.MINOR.PATCH)"
-    if len(nums) == 2:
-        return "patch is missing (expected MAJOR.MINOR.PATCH)"
-    if len(nums) > 3:
-        return f"expected MAJOR.MINOR.PATCH, found {len(nums)} dot-separated numbers"
-    for name, num in zip(("major", "minor", "patch"), nums, strict=True):
+    if dash and (not core or core.endswith(".")):
+        # The '-' starts a number ("1.-2.3"), not a prerelease: report that number.
+        nums = head.split(".")
+    for name, num in zip(("major", "minor", "patch"), nums, strict=False):
         if not num:
             return f"{name} is missing"
         if not num.isdigit():
@@ -519,6 +520,12 @@ def _explain(text: str) -> str:
             return f"numeric identifier {num!r} has a leading zero"
         if not _converts(num):
             return f"{name} has {len(num)} digits, too many to convert to an integer"
+    if len(nums) == 1:
+        return "minor and patch are missing (expected MAJOR.MINOR.PATCH)"
+    if len(nums) == 2:
+        return "patch is missing (expected MAJOR.MINOR.PATCH)"
+    if len(nums) > 3:
+        return f"expected MAJOR.MINOR.PATCH, found {len(nums)} dot-separated numbers"
     if dash:
         if not pre:
             return "empty prerelease after '-'"
@@ -559,9 +566,10 @@ def _converts(digits: str) -> bool:
 _COERCE = re.compile(
     r"""
     ^[vV=]?\s*
-    (\d+)(?:\.(\d+))?(?:\.(\d+))?                 # 1, 1.2 or 1.2.3
-    (?:-?((?:[0-9A-Za-z-]+)(?:\.[0-9A-Za-z-]+)*))?  # optional prerelease, dash optional
-    (?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$     # optional build
+    (\d+)(?:\.(\d+))?(?:\.(\d+))?                       # 1, 1.2 or 1.2.3
+    (?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)              # -prerelease, as SemVer writes it
+      |([0-9A-Za-z][0-9A-Za-z-]*(?:\.[0-9A-Za-z-]+)*))?  # or glued on without '-': 1.2.3rc1
+    (?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$           # +build
     """,
     re.VERBOSE | re.ASCII,
 )
@@ -570,22 +578,34 @@ _COERCE = re.compile(
 def coerce(text: str) -> Version:
     """Lenient parsing for human input: ``' v1.2 '`` -> ``1.2.0``, ``'01.2.3'`` -> ``1.2.3``.
 
-    A leading ``v`` or ``=``, surrounding whitespace, missing minor/patch and leading zeros are
-    forgiven; anything else is still an error. Never used where strictness is asked for.
+    A leading ``v`` or ``=``, surrounding whitespace, missing minor/patch, leading zeros and a
+    prerelease without its ``-`` (``1.2.3rc1``) are forgiven; anything else is still an error.
+    Every strict SemVer string coerces to itself. Never used where strictness is asked for.
 
     >>> str(coerce(" v1.2 "))
     '1.2.0'
+
+    :raises InvalidVersion: when no version can be read from ``text``.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"coerce() takes a str, not {type(text).__name__}")
     match = _COERCE.match(text.strip())
     if match is None:
         raise InvalidVersion(
             f"{text!r}: cannot read a version here", hint="expected something like 1.2.3 or v1.2"
         )
-    major, minor, patch, pre, build = match.groups()
-    pre_ids = [str(int(i)) if i.isdigit() else i for i in pre.split(".")] if pre else []
-    return Version(
-        int(major), int(minor or 0), int(patch or 0), pre_ids, build.split(".") if build else ()
-    )
+    major, minor, patch, pre, glued, build = match.groups()
+    pre = pre or glued
+    try:
+        pre_ids = [str(int(i)) if i.isdigit() else i for i in pre.split(".")] if pre else []
+        return Version(
+            int(major), int(minor or 0), int(patch or 0), pre_ids, build.split(".") if build else ()
+        )
+    except ValueError as exc:
+        if isinstance(exc, InvalidVersion):
+            raise
+        # int() refuses numbers longer than sys.get_int_max_str_digits().
+        raise InvalidVersion(f"{text!r}: a number has too many digits") from None
 
 
 def naming_problems(version: Version) -> list[str]:
