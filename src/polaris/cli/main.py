@@ -12,6 +12,7 @@ import typer
 
 from polaris.__about__ import __version__
 from polaris.cli import compat as compat_cmd
+from polaris.cli import schema as schema_cmd
 from polaris.cli import version as version_cmd
 from polaris.cli._render import err_console
 from polaris.core.errors import PolarisError
@@ -46,6 +47,7 @@ def _root(
 app.command("status")(version_cmd.status)
 app.add_typer(version_cmd.app, name="version")
 app.add_typer(compat_cmd.app, name="compat")
+app.add_typer(schema_cmd.app, name="schema")
 
 
 def main(argv: list[str] | None = None) -> int:
