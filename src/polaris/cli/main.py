@@ -11,6 +11,7 @@ import sys
 import typer
 
 from polaris.__about__ import __version__
+from polaris.cli import api as api_cmd
 from polaris.cli import compat as compat_cmd
 from polaris.cli import schema as schema_cmd
 from polaris.cli import version as version_cmd
@@ -48,6 +49,7 @@ app.command("status")(version_cmd.status)
 app.add_typer(version_cmd.app, name="version")
 app.add_typer(compat_cmd.app, name="compat")
 app.add_typer(schema_cmd.app, name="schema")
+app.add_typer(api_cmd.app, name="api")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""Polaris pieces that plug into other people's applications (ASGI middleware, ...)."""
