@@ -458,7 +458,7 @@ BAD: list[tuple[str, str, int, str, str]] = [
         "component = {}\n" + MINIMAL,
         1,
         "component",
-        "unknown key 'component'; expected one of platform, components, databases "
+        "unknown key 'component'; expected one of platform, components, databases, release "
         "(hint: did you mean 'components'?)",
     ),
     (

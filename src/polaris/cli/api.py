@@ -5,12 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from polaris.adapters.api_versions_file import APIVersionsFile
+from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption
 from polaris.cli._render import console, emit, err_console, print_json, table, to_jsonable
 from polaris.core.client_compat import CompatibilityLevel
@@ -18,8 +19,12 @@ from polaris.core.errors import InvalidInput, Location
 from polaris.core.impact.openapi_diff import Change, Impact
 from polaris.core.impact.openapi_rules import RULES
 from polaris.core.lifecycle import APIVersion
-from polaris.services import apis
-from polaris.services.apis import APIDiff, LifecycleOutcome
+
+if TYPE_CHECKING:
+    from polaris.services import apis
+    from polaris.services.apis import APIDiff, LifecycleOutcome
+else:
+    apis = lazy_import("polaris.services.apis")
 
 __all__ = ["app"]
 

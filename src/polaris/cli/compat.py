@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from polaris.cli._lazy import lazy_import
 from polaris.cli._options import JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import emit, table
 from polaris.core.errors import CheckFailed, PolarisError
 from polaris.core.project import Project
 from polaris.core.semver import Version
-from polaris.services import compat as service
+
+if TYPE_CHECKING:
+    from polaris.services import compat as service
+else:
+    service = lazy_import("polaris.services.compat")
 
 __all__ = ["app"]
 

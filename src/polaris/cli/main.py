@@ -13,6 +13,7 @@ import typer
 from polaris.__about__ import __version__
 from polaris.cli import api as api_cmd
 from polaris.cli import compat as compat_cmd
+from polaris.cli import release as release_cmd
 from polaris.cli import schema as schema_cmd
 from polaris.cli import version as version_cmd
 from polaris.cli._render import err_console
@@ -46,7 +47,11 @@ def _root(
 
 
 app.command("status")(version_cmd.status)
+version_cmd.app.command("next")(release_cmd.next_version)
 app.add_typer(version_cmd.app, name="version")
+app.command("changelog")(release_cmd.changelog)
+app.command("release")(release_cmd.release)
+app.command("commit-lint")(release_cmd.commit_lint)
 app.add_typer(compat_cmd.app, name="compat")
 app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(api_cmd.app, name="api")

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
+from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._render import console, emit, table
 from polaris.config.databases import find_config, load_databases
 from polaris.core.errors import CheckFailed, InvalidInput, Location
 from polaris.core.sql_split import DIALECTS, Dialect
-from polaris.services.schema import RepairMode, RunReport, SchemaService
+
+if TYPE_CHECKING:
+    from polaris.services import schema as schema_service
+    from polaris.services.schema import RepairMode, RunReport, SchemaService
+else:
+    schema_service = lazy_import("polaris.services.schema")
 
 __all__ = ["app"]
 
@@ -31,7 +37,7 @@ DatabaseOption = Annotated[
 
 def _service(project: Path | None) -> SchemaService:
     config = find_config(project if project is not None else Path.cwd())
-    return SchemaService(load_databases(config))
+    return schema_service.SchemaService(load_databases(config))
 
 
 def _names(service: SchemaService, database: str | None) -> list[str]:
@@ -238,7 +244,7 @@ def lint(
         )
     chosen: Dialect | None = dialect  # checked just above
     if files and chosen is not None and database is None:
-        service = SchemaService(())
+        service = schema_service.SchemaService(())
     else:
         service = _service(project)
     report = service.lint(database, list(files or ()), dialect=chosen)

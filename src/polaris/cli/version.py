@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 from rich.tree import Tree
 
+from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import console, emit, print_json, table
 from polaris.core.errors import InvalidInput, VersionMismatch
 from polaris.core.semver import Version, ci_build_metadata, coerce
-from polaris.services import versioning
-from polaris.services.versioning import ComponentStatus, FilePlan, PlatformStatus
+
+if TYPE_CHECKING:
+    from polaris.services import versioning
+    from polaris.services.versioning import ComponentStatus, FilePlan, PlatformStatus
+else:
+    versioning = lazy_import("polaris.services.versioning")
 
 __all__ = ["app", "status"]
 

@@ -18,8 +18,9 @@ from polaris.core.semver import Version
 
 __all__ = ["Validator"]
 
-#: ``databases`` is validated by :mod:`polaris.config.databases`; it is only let through here.
-_TOP_KEYS: Final = ("platform", "components", "databases")
+#: ``databases`` (:mod:`polaris.config.databases`) and ``release`` (``services.releases``) are
+#: validated where they are used; they are only let through here.
+_TOP_KEYS: Final = ("platform", "components", "databases", "release")
 _PLATFORM_KEYS: Final = ("name", "version_source", "files", "tag_format", "component_tag_format")
 _COMPONENT_KEYS: Final = (
     "kind",

@@ -1,0 +1,289 @@
+"""Git: read history and tags fast, write release commits and tags.
+
+Reading is shaped by the peers' slow paths: history is **one** streaming ``git log -z`` with a
+NUL-delimited format (never one call per commit), and tags are read **once** into a map by
+``git for-each-ref`` (never one call per tag). Every merge parent is followed (no
+``--first-parent``): a commit merged from a side branch counts.
+
+Writing is small and explicit: ``add``, ``commit``, ``tag`` (annotated, or signed), and the inverse
+operations the release service uses to roll back. Nothing is pushed unless :meth:`Git.push` is
+called.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from polaris.core.commits import RawCommit
+from polaris.core.errors import Location, PolarisError
+
+__all__ = ["LOG_FORMAT", "Git", "GitError", "ShallowCloneError", "Tag"]
+
+#: sha, parents, author name, author email, author date (strict ISO), raw body; NUL-separated.
+LOG_FORMAT: Final = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
+_FIELDS: Final = 6
+_CHUNK: Final = 1 << 20
+
+
+class GitError(PolarisError):
+    """A git command failed, or the repository is not in the state an operation needs."""
+
+    exit_code = 1
+    slug = "git"
+    http_status = 409
+
+
+class ShallowCloneError(GitError):
+    """The history needed is cut off by a shallow clone."""
+
+    slug = "shallow-clone"
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A tag: its name, the commit it points at (peeled) and whether it is annotated."""
+
+    name: str
+    commit: str
+    annotated: bool
+    #: Tagger date (annotated) or commit date (lightweight), ISO 8601 strict.
+    date: str
+
+
+class Git:
+    """A git working tree at ``root``; ``env`` adds variables (identity, signing) to each call."""
+
+    def __init__(self, root: str | Path, *, env: Mapping[str, str] | None = None) -> None:
+        self.root = Path(root)
+        self._env = {**os.environ, "LC_ALL": "C", **(env or {})}
+        self._probed: tuple[bool, Path] | None = None
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def run(self, *args: str, check: bool = True, input_text: str | None = None) -> str:
+        """Run ``git args`` in the tree; return stdout. Raise :class:`GitError` on failure."""
+        proc = subprocess.run(
+            ["git", *args],
+            cwd=self.root,
+            env=self._env,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+        if check and proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip().splitlines()
+            raise GitError(
+                f"git {args[0]} failed: {detail[-1] if detail else f'exit {proc.returncode}'}",
+                location=Location(file=str(self.root)),
+            )
+        return proc.stdout
+
+    def _probe(self) -> tuple[bool, Path]:
+        """Whether ``root`` is a working tree, and where its shallow file is: one call, cached."""
+        if self._probed is None:
+            out = self.run(
+                "rev-parse", "--is-inside-work-tree", "--git-path", "shallow", check=False
+            ).split("\n")
+            inside = out[0].strip() == "true"
+            rel = out[1].strip() if inside and len(out) > 1 else "shallow"
+            path = Path(rel) if Path(rel).is_absolute() else self.root / rel
+            self._probed = (inside, path)
+        return self._probed
+
+    def is_repo(self) -> bool:
+        """Whether ``root`` is inside a git working tree."""
+        return self._probe()[0]
+
+    def toplevel(self) -> Path:
+        """The root of the working tree."""
+        return Path(self.run("rev-parse", "--show-toplevel").strip())
+
+    def head(self) -> str | None:
+        """The sha of HEAD, or ``None`` in a repository without commits."""
+        out = self.run("rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
+        return out or None
+
+    def branch(self) -> str | None:
+        """The current branch name, or ``None`` on a detached HEAD."""
+        out = self.run("symbolic-ref", "--quiet", "--short", "HEAD", check=False).strip()
+        return out or None
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The URL of a remote, if configured."""
+        out = self.run("remote", "get-url", name, check=False).strip()
+        return out or None
+
+    def is_shallow(self) -> bool:
+        """Whether the repository is a shallow clone."""
+        return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
+
+    def shallow_boundaries(self) -> frozenset[str]:
+        """Commits whose parents a shallow clone lacks (empty for a full clone)."""
+        try:
+            return frozenset(self._probe()[1].read_text(encoding="ascii").split())
+        except FileNotFoundError:
+            return frozenset()
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def tags(self) -> dict[str, list[Tag]]:
+        """Every tag, read in one call, as a map: commit sha -> tags pointing at it."""
+        out = self.run(
+            "for-each-ref",
+            "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+            "%00%(creatordate:iso-strict)",
+            "refs/tags",
+        )
+        found: dict[str, list[Tag]] = {}
+        for line in out.splitlines():
+            parts = line.split("\0")
+            if len(parts) != 5:
+                continue
+            name, kind, obj, peeled, date = parts
+            annotated = kind == "tag"
+            commit = peeled if annotated else obj
+            if not commit:
+                continue
+            found.setdefault(commit, []).append(Tag(name, commit, annotated, date))
+        return found
+
+    def merged_tags(self, rev: str = "HEAD") -> set[str]:
+        """Names of the tags whose commit is reachable from ``rev`` (one call)."""
+        return set(self.run("tag", "--merged", rev).split())
+
+    def is_ancestor(self, commit: str, rev: str = "HEAD") -> bool:
+        """Whether ``commit`` is reachable from ``rev``."""
+        proc = subprocess.run(
+            ["git", "merge-base", "--is-ancestor", commit, rev],
+            cwd=self.root,
+            env=self._env,
+            capture_output=True,
+            check=False,
+        )
+        return proc.returncode == 0
+
+    def tag_exists(self, name: str) -> bool:
+        """Whether a tag called ``name`` exists."""
+        out = self.run("rev-parse", "--verify", "--quiet", f"refs/tags/{name}", check=False)
+        return bool(out.strip())
+
+    def log(
+        self, revs: Sequence[str] = ("HEAD",), paths: Sequence[str] = ()
+    ) -> Iterator[RawCommit]:
+        """Stream commits of ``git log revs [-- paths]``, newest first, every merge parent.
+
+        Raises :class:`ShallowCloneError` when the walk reaches the cut of a shallow clone: the
+        history it would report is incomplete.
+        """
+        boundaries = self.shallow_boundaries()
+        args = ["git", "log", "-z", f"--format={LOG_FORMAT}", *revs, "--"]
+        args.extend(paths)
+        proc = subprocess.Popen(
+            args, cwd=self.root, env=self._env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a pipe
+            raise GitError("git log gave no output pipe")
+        buf = b""
+        fields: list[str] = []
+        root = str(self.root)
+        try:
+            while True:
+                chunk = proc.stdout.read(_CHUNK)
+                if not chunk:
+                    break
+                data = buf + chunk
+                cut = data.rfind(b"\0")
+                if cut == -1:
+                    buf = data
+                    continue
+                buf = data[cut + 1 :]
+                # Decode up to the last NUL at once: a multi-byte character never spans it.
+                fields.extend(data[:cut].decode("utf-8", "replace").split("\0"))
+                whole = len(fields) - len(fields) % _FIELDS
+                for i in range(0, whole, _FIELDS):
+                    sha = fields[i].lstrip("\n")
+                    if boundaries and sha in boundaries:
+                        raise ShallowCloneError(
+                            f"the history is cut off at {sha[:12]} (shallow clone)",
+                            location=Location(file=root),
+                            hint="run `git fetch --unshallow` (or fetch-depth: 0 in CI)",
+                        )
+                    yield RawCommit(
+                        sha,
+                        tuple(fields[i + 1].split()),
+                        fields[i + 2],
+                        fields[i + 3],
+                        fields[i + 4],
+                        fields[i + 5],
+                    )
+                del fields[:whole]
+        finally:
+            proc.stdout.close()
+            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+            code = proc.wait()
+            if proc.stderr is not None:
+                proc.stderr.close()
+        if code != 0:
+            if self.head() is None:  # an unborn branch has no history to walk
+                return
+            lines = err.strip().splitlines()
+            raise GitError(
+                f"git log failed: {lines[-1] if lines else f'exit {code}'}",
+                location=Location(file=str(self.root)),
+            )
+
+    def shas_touching(self, paths: Sequence[str], rev: str = "HEAD") -> set[str]:
+        """Shas of the commits reachable from ``rev`` that change ``paths`` (one call)."""
+        out = self.run("log", "--format=%H", rev, "--", *paths)
+        return set(out.split())
+
+    def dirty_files(self) -> list[str]:
+        """Tracked files with uncommitted changes (staged or not); untracked files are ignored."""
+        out = self.run("status", "--porcelain", "--untracked-files=no", "-z")
+        return [entry[3:] for entry in out.split("\0") if len(entry) > 3]
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def add(self, paths: Sequence[str]) -> None:
+        """Stage ``paths``."""
+        self.run("add", "--", *paths)
+
+    def unstage(self, paths: Sequence[str]) -> None:
+        """Reset ``paths`` in the index to HEAD (before the first commit: drop them from it)."""
+        if self.head() is None:
+            self.run("rm", "--cached", "--quiet", "--ignore-unmatch", "--", *paths)
+        else:
+            self.run("reset", "--quiet", "HEAD", "--", *paths)
+
+    def commit(self, message: str) -> str:
+        """Commit the index with ``message``; return the new sha."""
+        self.run("commit", "--quiet", "--cleanup=verbatim", "-F", "-", input_text=message)
+        head = self.head()
+        if head is None:  # pragma: no cover - a successful commit always moves HEAD
+            raise GitError("git commit succeeded but HEAD is unborn")
+        return head
+
+    def move_head_back(self, sha: str) -> None:
+        """Point the current branch (or detached HEAD) back at ``sha``, keeping the index."""
+        self.run("reset", "--soft", sha)
+
+    def create_tag(self, name: str, message: str, *, sign: bool = False, rev: str = "HEAD") -> None:
+        """Create an annotated tag (signed with the user's key when ``sign``)."""
+        flag = "--sign" if sign else "--annotate"
+        self.run("tag", flag, "--cleanup=verbatim", "-F", "-", name, rev, input_text=message)
+
+    def delete_tag(self, name: str) -> None:
+        """Delete a local tag."""
+        self.run("tag", "--delete", name)
+
+    def push(self, remote: str, refs: Sequence[str]) -> None:
+        """Push ``refs`` to ``remote`` atomically: all of them or none."""
+        self.run("push", "--atomic", remote, *refs)
