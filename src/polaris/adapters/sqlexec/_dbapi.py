@@ -50,7 +50,23 @@ class DbApiExecutor(Executor):
     #: Placeholder of the driver's paramstyle.
     ph: ClassVar[str] = "%s"
     #: Column type per column (``version`` is the primary key).
-    column_types: ClassVar[dict[str, str]]
+    #: SQL types of the tracking table's columns (standard SQL; MySQL overrides them).
+    column_types: ClassVar[dict[str, str]] = {
+        "version": "VARCHAR(50)",
+        "name": "VARCHAR(255)",
+        "description": "TEXT",
+        "checksum": "VARCHAR(80)",
+        "state": "VARCHAR(16)",
+        "statements_applied": "INTEGER",
+        "statements_total": "INTEGER",
+        "rollback_sql": "TEXT",
+        "applied_at": "TIMESTAMP",
+        "applied_by": "VARCHAR(255)",
+        "execution_ms": "INTEGER",
+        "installed_rank": "INTEGER",
+        "failed_statement": "TEXT",
+        "error": "TEXT",
+    }
 
     def __init__(self, conn: Any, *, table: str = "schema_migrations") -> None:
         self._conn = conn

@@ -11,7 +11,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any
 
 import psycopg
 
@@ -29,22 +29,6 @@ class PostgresExecutor(DbApiExecutor):
 
     dialect: Dialect = "postgresql"
     transactional_ddl = True
-    column_types: ClassVar[dict[str, str]] = {
-        "version": "VARCHAR(50)",
-        "name": "VARCHAR(255)",
-        "description": "TEXT",
-        "checksum": "VARCHAR(80)",
-        "state": "VARCHAR(16)",
-        "statements_applied": "INTEGER",
-        "statements_total": "INTEGER",
-        "rollback_sql": "TEXT",
-        "applied_at": "TIMESTAMP",
-        "applied_by": "VARCHAR(255)",
-        "execution_ms": "INTEGER",
-        "installed_rank": "INTEGER",
-        "failed_statement": "TEXT",
-        "error": "TEXT",
-    }
 
     def __init__(
         self, url: str, *, table: str = "schema_migrations", application_name: str = "polaris"

@@ -44,22 +44,6 @@ class SqliteExecutor(DbApiExecutor):
     dialect: Dialect = "sqlite"
     transactional_ddl = True
     ph: ClassVar[str] = "?"
-    column_types: ClassVar[dict[str, str]] = {
-        "version": "VARCHAR(50)",
-        "name": "VARCHAR(255)",
-        "description": "TEXT",
-        "checksum": "VARCHAR(80)",
-        "state": "VARCHAR(16)",
-        "statements_applied": "INTEGER",
-        "statements_total": "INTEGER",
-        "rollback_sql": "TEXT",
-        "applied_at": "TIMESTAMP",
-        "applied_by": "VARCHAR(255)",
-        "execution_ms": "INTEGER",
-        "installed_rank": "INTEGER",
-        "failed_statement": "TEXT",
-        "error": "TEXT",
-    }
 
     def __init__(self, url: str, *, table: str = "schema_migrations") -> None:
         path = sqlite_path(url)
