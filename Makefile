@@ -1,6 +1,6 @@
 # The two set-up commands of the README are `make run` and `make test`; both work on a fresh machine
 # with Python >= 3.11: they create .venv, install what they need from this repo's pyproject.toml, then
-# run the main job or the whole test suite.
+# run the main job (`polaris serve --demo` on http://127.0.0.1:8000) or the whole test suite.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/pip
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
-	$(BIN)/polaris status --project examples/aiops-polaris
+	$(BIN)/polaris serve --demo
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)

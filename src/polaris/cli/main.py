@@ -13,8 +13,10 @@ import typer
 from polaris.__about__ import __version__
 from polaris.cli import api as api_cmd
 from polaris.cli import compat as compat_cmd
+from polaris.cli import registry as registry_cmd
 from polaris.cli import release as release_cmd
 from polaris.cli import schema as schema_cmd
+from polaris.cli import serve as serve_cmd
 from polaris.cli import version as version_cmd
 from polaris.cli._render import err_console
 from polaris.core.errors import PolarisError
@@ -55,6 +57,12 @@ app.command("commit-lint")(release_cmd.commit_lint)
 app.add_typer(compat_cmd.app, name="compat")
 app.add_typer(schema_cmd.app, name="schema")
 app.add_typer(api_cmd.app, name="api")
+app.add_typer(registry_cmd.models_app, name="models")
+app.add_typer(registry_cmd.platform_app, name="platform")
+app.add_typer(registry_cmd.token_app, name="token")
+app.add_typer(registry_cmd.store_app, name="store")
+app.command("gc")(registry_cmd.gc)
+app.command("serve")(serve_cmd.serve)
 
 
 def main(argv: list[str] | None = None) -> int:

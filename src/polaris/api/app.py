@@ -1,0 +1,65 @@
+"""The application factory: ``create_app(settings)``; ``polaris serve`` runs it by import string.
+
+Startup (lifespan) opens the database and artifact store, applies schema migrations under a lock
+when ``auto_migrate`` is on, and loads the demo platform with ``--demo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+from starlette.concurrency import run_in_threadpool
+
+from polaris.__about__ import __version__
+from polaris.api.errors import install_error_handlers
+from polaris.api.middleware import API_PREFIX, MetricsMiddleware
+from polaris.api.routes import admin, dashboard, models, platform, system
+from polaris.config.settings import Settings, get_settings
+from polaris.services.demo import load_demo
+from polaris.services.wiring import build_services
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Polaris HTTP application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(build_services, settings, migrate=settings.auto_migrate)
+        if settings.demo:
+            await run_in_threadpool(load_demo, services)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="Polaris",
+        version=__version__,
+        description="Version-management control plane: model registry, platform releases.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for r in (models.router, platform.router, admin.router):
+        app.include_router(r, prefix=API_PREFIX)
+    app.include_router(system.router)
+    app.include_router(dashboard.router)
+    static = resources.files("polaris.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, registry=registry)
+    return app

@@ -1,0 +1,45 @@
+"""``/api/v1/platform``: the platform tree and its releases (seed 2.1)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from polaris.api.deps import ReadActor, ServicesDep, WriteActor
+from polaris.api.responses import ok
+from polaris.api.schemas import ReleaseIn
+from polaris.core.registry import ReleasePin, release_to_dict
+from polaris.core.semver import Version
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["platform"])
+
+
+@router.get("/platform")
+def platform(services: ServicesDep, _actor: ReadActor) -> Response:
+    """The latest platform release and every model with its stages."""
+    return ok(services.registry.platform())
+
+
+@router.get("/platform/releases")
+def releases(services: ServicesDep, _actor: ReadActor) -> Response:
+    """Every platform release, newest first."""
+    return ok({"items": [release_to_dict(r) for r in services.registry.releases()]})
+
+
+@router.get("/platform/releases/{version}")
+def release(version: str, services: ServicesDep, _actor: ReadActor) -> Response:
+    """One platform release."""
+    return ok(release_to_dict(services.registry.get_release(version)))
+
+
+@router.post("/platform/releases", status_code=201)
+def create_release(body: ReleaseIn, services: ServicesDep, actor: WriteActor) -> Response:
+    """Record a platform release pinning component (and model) versions."""
+    pins = [ReleasePin(p.name, p.kind, Version.parse(p.version)) for p in body.components]
+    return ok(
+        release_to_dict(
+            services.registry.release(body.version, pins, actor=actor, notes=body.notes)
+        ),
+        201,
+    )

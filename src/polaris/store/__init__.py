@@ -1,0 +1,1 @@
+"""Polaris's own store: SQLAlchemy rows, sessions, repositories and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Alembic environment and revisions of Polaris's own schema (``polaris store upgrade``)."""

@@ -1,0 +1,1 @@
+"""Dashboard assets: ``index.html`` and vendored ``static/`` files (no CDN)."""

@@ -1,0 +1,172 @@
+"""The store on SQLite and the machine's PostgreSQL: migrations, transactions, paging, indexes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select, text
+from tests._pg import (  # noqa: F401 - fixtures
+    _pg_session_schema,
+    _sqlite_template,
+    migrated_db_url,
+    pg_schema_url,
+    registry_db_url,
+)
+
+from polaris.core.registry import ModelVersion, Stage, VersionQuery
+from polaris.core.semver import Version
+from polaris.store import repos
+from polaris.store.migrate import current_revision, head_revision, upgrade
+from polaris.store.session import Database
+from polaris.store.tables import AuditRow, Base, ModelVersionRow
+
+NOW = datetime(2025, 9, 1, tzinfo=UTC)
+
+
+def version(name: str, v: str) -> ModelVersion:
+    return ModelVersion(
+        model_name=name,
+        version=Version.parse(v),
+        stage=Stage.DEVELOPMENT,
+        created_at=NOW,
+        created_by="t",
+        model_path="s3://x",
+        metrics={"accuracy": 0.9},
+        hyperparameters={},
+        training_data_hash="",
+        dependencies=(),
+        description="",
+        tags=("a",),
+        parent_version=None,
+        model_id="id",
+    )
+
+
+@pytest.fixture
+def db(migrated_db_url: str) -> Iterator[Database]:  # noqa: F811 - fixture
+    database = Database(migrated_db_url, pool_size=4)
+    yield database
+    database.dispose()
+
+
+def test_upgrade_is_idempotent_and_matches_the_tables(registry_db_url: str) -> None:  # noqa: F811
+    database = Database(registry_db_url, pool_size=2)
+    assert current_revision(database) is None
+    before, after = upgrade(database)
+    assert (before, after) == (None, head_revision())
+    assert upgrade(database) == (head_revision(), head_revision())
+    with database.engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+    database.dispose()
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
+    database = Database(f"sqlite+pysqlite:///{tmp_path / 'p.db'}")
+    with database.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    database.dispose()
+
+
+def test_a_failed_transaction_leaves_neither_change_nor_audit(db: Database) -> None:
+    def fail() -> None:
+        with db.write() as s:
+            pk = repos.lock_model(s, "ner", NOW)
+            repos.insert_version(s, pk, version("ner", "1.0.0"))
+            repos.add_audit(
+                s,
+                at=NOW,
+                actor="t",
+                action="register",
+                entity="model_version",
+                key="ner:1.0.0",
+                before=None,
+                after={"v": 1},
+            )
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        fail()
+    with db.read() as s:
+        assert s.scalar(select(ModelVersionRow.id)) is None
+        assert s.scalar(select(AuditRow.id)) is None
+
+
+def test_pages_are_keyset_and_complete(db: Database) -> None:
+    with db.write() as s:
+        pk = repos.lock_model(s, "ner", NOW)
+        for i in range(120):
+            repos.insert_version(s, pk, version("ner", f"1.{i}.0"))
+    seen: list[str] = []
+    after = None
+    pages = 0
+    while True:
+        with db.read() as s:
+            items, after = repos.list_versions(s, VersionQuery(name="ner", limit=50, after=after))
+        seen += [str(v.version) for v in items]
+        pages += 1
+        if after is None:
+            break
+    assert pages == 3
+    assert seen == [f"1.{i}.0" for i in reversed(range(120))]
+    with db.read() as s:
+        assert repos.latest_version(s, pk) == Version.parse("1.119.0")
+
+
+def test_latest_version_ranks_prereleases_below_releases(db: Database) -> None:
+    with db.write() as s:
+        pk = repos.lock_model(s, "ner", NOW)
+        for v in ("2.0.0-rc.1", "2.0.0", "1.9.0", "2.0.0-rc.2"):
+            repos.insert_version(s, pk, version("ner", v))
+    with db.read() as s:
+        assert repos.latest_version(s, pk) == Version.parse("2.0.0")
+
+
+def test_pages_stay_fast_with_100k_versions_of_one_model(tmp_path: Path) -> None:
+    database = Database(f"sqlite+pysqlite:///{tmp_path / 'big.db'}")
+    upgrade(database)
+    with database.write() as s:
+        pk = repos.lock_model(s, "big", NOW)
+        # Bulk fill in SQL (a recursive CTE): 100k ORM inserts would dominate the test's time.
+        s.execute(
+            text(
+                "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < 99999) "
+                "INSERT INTO model_versions (model_pk, version, version_key, major, minor, patch, "
+                "is_release, stage, created_at, created_by, stage_changed_at, model_path, "
+                "content_id, metrics, hyperparameters, training_data_hash, dependencies, "
+                "description, tags, files) SELECT :pk, '1.' || (i / 1000) || '.' || (i % 1000), "
+                "'1.' || (i / 1000) || '.' || (i % 1000), 1, i / 1000, i % 1000, 1, "
+                "CASE WHEN i % 10 = 0 THEN 'development' ELSE 'archived' END, :now, 't', :now, "
+                "'x', 'c', '{}', '{}', '', '[]', '', '[]', '[]' FROM c"
+            ),
+            {"pk": pk, "now": "2025-09-01 00:00:00.000000"},
+        )
+    with database.read() as s:
+        start = time.perf_counter()
+        items, after = repos.list_versions(s, VersionQuery(name="big", limit=50))
+        items2, _ = repos.list_versions(s, VersionQuery(name="big", limit=50, after=after))
+        staged, _ = repos.list_versions(
+            s, VersionQuery(name="big", stage=Stage.DEVELOPMENT, limit=50)
+        )
+        summary = repos.list_models(s, name="big")
+        elapsed = time.perf_counter() - start
+        plan = s.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT version FROM model_versions WHERE model_pk = :p "
+                "AND stage = :s ORDER BY major DESC, minor DESC, patch DESC LIMIT 1"
+            ),
+            {"p": pk, "s": "development"},
+        ).all()
+    assert len(items) == len(items2) == len(staged) == 50
+    assert summary[0].versions == 100_000
+    assert summary[0].by_stage["development"] == "1.99.990"
+    assert "ix_model_versions_latest" in " ".join(str(r) for r in plan)
+    assert elapsed < 1.0, f"paging 100k versions took {elapsed:.3f}s"
+    database.dispose()
