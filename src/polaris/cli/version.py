@@ -244,6 +244,7 @@ def check(project: ProjectOption = None, as_json: JsonOption = False) -> None:
     proj = open_project(project)
     status, problems = versioning.check(proj)
     files = sum(len(c.files) for c in status.components) + len(status.files)
+    files += 1 if status.source else 0
     if as_json:
         print_json({"consistent": not problems, "files_checked": files, "problems": problems})
     elif problems:
@@ -265,7 +266,8 @@ def check(project: ProjectOption = None, as_json: JsonOption = False) -> None:
             )
         )
     else:
-        console.print(f"All {files} version files agree (platform {status.name} {status.version}).")
+        what = "The version file agrees" if files == 1 else f"All {files} version files agree"
+        console.print(f"{what} (platform {status.name} {status.version}).")
     if problems:
         raise VersionMismatch(
             f"{len(problems)} place{'s' if len(problems) != 1 else ''} disagree",
