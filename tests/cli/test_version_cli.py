@@ -134,3 +134,23 @@ def test_console_script_runs(platform: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "2.1.0"
+
+
+def test_usage_errors_are_messages_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "version", "nope")
+    assert code == 2
+    assert "No such command 'nope'" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "version", "bump", "--pre")
+    assert code == 2
+    assert "Option '--pre' requires an argument" in err
+
+
+def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys)
+    assert "Usage: polaris" in out + err
+    assert "version" in out + err
+    assert code in (0, 2)
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("polaris ")

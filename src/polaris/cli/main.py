@@ -68,7 +68,7 @@ app.command("serve")(serve_cmd.serve)
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map Polaris errors to a one-line message and an exit code."""
     try:
-        app(args=argv, prog_name="polaris", standalone_mode=False)
+        result = app(args=argv, prog_name="polaris", standalone_mode=False)
     except PolarisError as exc:
         err_console.print(f"[bold red]error:[/] {exc.one_line()}", markup=True, highlight=False)
         return exc.exit_code
@@ -81,13 +81,15 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print("interrupted")
         return 130
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+        # Usage errors (unknown command, bad option, no arguments): click's exceptions, which this
+        # Typer vendors as ``typer._click``; recognised by shape so either packaging works.
+        show, code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(code, int):
+            show()
+            return code
         raise
-    return 0
+    # Without standalone mode, click returns the code of a ``ctx.exit(code)`` instead of exiting.
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
