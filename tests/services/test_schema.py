@@ -201,7 +201,9 @@ def test_two_concurrent_runs_apply_each_migration_once(
     d = tmp_path / "m"
     for n in range(1, 13):
         write(d, n, f"CREATE TABLE c{n} (id INT);", f"DROP TABLE c{n};")
-    runners = [service(db, d), service(db, d)]
+    # A generous lock wait: under heavy machine load twelve DDL statements on MariaDB can take
+    # longer than the 30 s default, and this test is about exactly-once, not about timing.
+    runners = [service(db, d, lock_timeout=300), service(db, d, lock_timeout=300)]
     barrier = threading.Barrier(2)
     applied: list[str] = []
     errors: list[BaseException] = []
