@@ -326,3 +326,32 @@ def test_the_example_mysql_migrations_apply_and_roll_back_on_mariadb(
     assert tables(db) == set()
     lint = s.lint()
     assert [m.verdict for m in lint.migrations] == ["safe", "safe", "safe", "safe"]
+
+
+def test_dry_runs_of_repair_baseline_and_new_write_nothing(
+    db: tuple[Dialect, str], tmp_path: Path
+) -> None:
+    d = tmp_path / "m"
+    write(d, 1, "CREATE TABLE t1 (id INT);", "DROP TABLE t1;")
+    write(d, 2, "CREATE TABLE t2 (id INT);", "DROP TABLE t2;")
+    s = service(db, d)
+    # baseline --dry-run: reports the rows, records none (not even the tracking table's rows).
+    planned = s.baseline(None, "2", dry_run=True)
+    assert planned.dry_run
+    assert [x.version for x in planned.steps] == ["001", "002"]
+    assert [e.state for e in s.status().entries] == ["pending", "pending"]
+    # new --dry-run: the path and skeleton, no file.
+    path, text = s.plan_new(None, "add_index")
+    assert path.name == "003_add_index.sql"
+    assert "-- Migration: 003" in text
+    assert "-- Dependencies: 002_m2.sql" in text
+    assert not path.exists()
+    # repair --dry-run on an edited applied migration: says what it would accept, keeps the row.
+    assert s.up().ok
+    first = d / "001_m1.sql"
+    first.write_text(first.read_text().replace("id INT", "id BIGINT"), encoding="utf-8")
+    result = s.repair(version="001", dry_run=True)
+    assert result.action.startswith("dry run, nothing written; it would be: accepted checksum")
+    assert [p.version for p in s.validate().problems] == ["001"]
+    assert "accepted checksum" in s.repair(version="001").action
+    assert s.validate().problems == ()

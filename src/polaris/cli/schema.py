@@ -68,10 +68,17 @@ def new(
     name: Annotated[str, typer.Argument(help="What the migration does: add_incident_tags.")],
     database: DatabaseOption = None,
     description: Annotated[str, typer.Option(help="The '-- Description:' line.")] = "",
+    dry_run: DryRunOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Write a numbered migration skeleton in the seed's format."""
-    path = _service(project).new(database, name, description=description)
+    service = _service(project)
+    if dry_run:
+        path, text = service.plan_new(database, name, description=description)
+        console.print(f"would create {path}:")
+        console.out(text, end="")
+        return
+    path = service.new(database, name, description=description)
     console.print(f"created {path}")
 
 
@@ -166,6 +173,7 @@ def repair(
     mark_applied: Annotated[
         bool, typer.Option("--mark-applied", help="Failed one: completed by hand.")
     ] = False,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
@@ -175,7 +183,7 @@ def repair(
             "give --forget or --mark-applied, not both", location=Location("--forget")
         )
     mode: RepairMode = "forget" if forget else "applied" if mark_applied else "resume"
-    result = _service(project).repair(database, version, mode=mode)
+    result = _service(project).repair(database, version, mode=mode, dry_run=dry_run)
     emit(
         result,
         as_json=as_json,
@@ -187,11 +195,12 @@ def repair(
 def baseline(
     version: Annotated[str, typer.Argument(help="The migration the database already matches.")],
     database: DatabaseOption = None,
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Adopt an existing database: record migrations up to VERSION as applied."""
-    _show_run(_service(project).baseline(database, version), as_json)
+    _show_run(_service(project).baseline(database, version, dry_run=dry_run), as_json)
 
 
 @app.command("sync")

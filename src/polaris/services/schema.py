@@ -157,6 +157,11 @@ def _default_factory(spec: DatabaseSpec, url: str) -> Executor:
     return open_executor(spec.dialect, url, application_name=f"polaris schema: {current_actor()}")
 
 
+def _would(dry_run: bool, action: str) -> str:
+    """``action``, marked as not done when nothing is written."""
+    return f"dry run, nothing written; it would be: {action}" if dry_run else action
+
+
 class SchemaService:
     """The schema use cases over a platform's configured databases.
 
@@ -369,13 +374,19 @@ class SchemaService:
             return RunReport(spec.name, "down", False, tuple(done), True)
 
     def repair(
-        self, name: str | None = None, version: str | None = None, *, mode: RepairMode = "resume"
+        self,
+        name: str | None = None,
+        version: str | None = None,
+        *,
+        mode: RepairMode = "resume",
+        dry_run: bool = False,
     ) -> RepairResult:
         """Clear one failed state, or accept the new checksum of one named edited migration.
 
         ``mode`` for a failed migration: ``resume`` (the next ``up`` continues at the failed
         statement), ``forget`` (the database holds none of it: the next ``up`` runs it whole) or
-        ``applied`` (a human completed it).
+        ``applied`` (a human completed it). With ``dry_run`` the action is decided and reported,
+        and nothing is written.
 
         :raises InvalidInput: no version named where one is needed.
         :raises NotFound: the version has no row.
@@ -384,6 +395,11 @@ class SchemaService:
         ordered = load_migrations(spec.directory)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex, ex.lock(spec.lock_timeout, self.actor):
+
+            def write(rows: list[AppliedRecord]) -> None:
+                if not dry_run:
+                    ex.write_records(rows)
+
             records = ex.records()
             entries = status(ordered, records)
             if version is None:
@@ -414,10 +430,13 @@ class SchemaService:
             m = files.get(rec.version)
             if rec.state in ("failed", "running", "partial"):
                 if mode == "forget":
-                    ex.delete_record(rec.version)
-                    return RepairResult(spec.name, rec.version, "forgotten: next up runs it whole")
+                    if not dry_run:
+                        ex.delete_record(rec.version)
+                    return RepairResult(
+                        spec.name, rec.version, _would(dry_run, "forgotten: next up runs it whole")
+                    )
                 if mode == "applied":
-                    ex.write_records(
+                    write(
                         [
                             replace(
                                 rec,
@@ -429,15 +448,18 @@ class SchemaService:
                             )
                         ]
                     )
-                    return RepairResult(spec.name, rec.version, "marked applied")
-                ex.write_records([replace(rec, state="partial")])
+                    return RepairResult(spec.name, rec.version, _would(dry_run, "marked applied"))
+                write([replace(rec, state="partial")])
                 return RepairResult(
                     spec.name,
                     rec.version,
-                    f"cleared: next up resumes at statement {rec.statements_applied + 1}",
+                    _would(
+                        dry_run,
+                        f"cleared: next up resumes at statement {rec.statements_applied + 1}",
+                    ),
                 )
             if m is not None and rec.checksum != m.checksum:
-                ex.write_records(
+                write(
                     [
                         replace(
                             rec,
@@ -447,11 +469,15 @@ class SchemaService:
                         )
                     ]
                 )
-                return RepairResult(spec.name, rec.version, f"accepted checksum {m.checksum}")
+                return RepairResult(
+                    spec.name, rec.version, _would(dry_run, f"accepted checksum {m.checksum}")
+                )
             return RepairResult(spec.name, rec.version, "nothing to repair")
 
-    def baseline(self, name: str | None, version: str) -> RunReport:
+    def baseline(self, name: str | None, version: str, *, dry_run: bool = False) -> RunReport:
         """Adopt an existing database at ``version``: record every migration up to it as applied.
+
+        With ``dry_run``, report the rows it would record and write nothing.
 
         :raises Conflict: the database already has tracking rows.
         :raises NotFound: no migration ``version``.
@@ -469,7 +495,8 @@ class SchemaService:
         if idx is None:
             raise NotFound(f"no migration numbered {version}", location=Location(field="VERSION"))
         with self._open(spec) as ex, ex.lock(spec.lock_timeout, self.actor):
-            ex.ensure_table()
+            if not dry_run:
+                ex.ensure_table()
             if ex.records():
                 raise Conflict(
                     f"database {spec.name} already tracks migrations; baseline adopts a new one",
@@ -495,9 +522,10 @@ class SchemaService:
                         rank,
                     )
                 )
-            ex.write_records(rows)
+            if not dry_run:
+                ex.write_records(rows)
         steps = tuple(StepReport(r.version, r.name, r.statements_total, "baseline") for r in rows)
-        return RunReport(spec.name, "baseline", False, steps, True)
+        return RunReport(spec.name, "baseline", dry_run, steps, True)
 
     def sync(self, platform_version: str, *, dry_run: bool = False) -> SyncReport:
         """Bring every database to the migration listed for ``platform_version`` (in parallel).
@@ -535,15 +563,15 @@ class SchemaService:
         return SyncReport(platform_version, reports)
 
     # -- files -----------------------------------------------------------------------------
-    def new(
+    def plan_new(
         self,
         name: str | None,
         migration_name: str,
         *,
         description: str = "",
         dependencies: Iterable[str] = (),
-    ) -> Path:
-        """Write a numbered skeleton ``NNN_<migration_name>.sql``; returns its path."""
+    ) -> tuple[Path, str]:
+        """The path and text :meth:`new` would write (``--dry-run``)."""
         spec = self.database(name)
         directory = Path(spec.directory)
         existing = load_migrations(directory)
@@ -558,9 +586,23 @@ class SchemaService:
             dependencies=deps,
             database=spec.name,
         )
+        return directory / filename, text
+
+    def new(
+        self,
+        name: str | None,
+        migration_name: str,
+        *,
+        description: str = "",
+        dependencies: Iterable[str] = (),
+    ) -> Path:
+        """Write a numbered skeleton ``NNN_<migration_name>.sql``; returns its path."""
+        path, text = self.plan_new(
+            name, migration_name, description=description, dependencies=dependencies
+        )
+        directory = path.parent
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / filename
-        tmp = directory / f".{filename}.tmp"
+        tmp = directory / f".{path.name}.tmp"
         tmp.write_text(text, encoding="utf-8")
         try:
             with path.open("x", encoding="utf-8"):
