@@ -9,7 +9,8 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from polaris.core.compat import CompatMatrix, parse_matrix
+from polaris.core.compat import CompatMatrix
+from polaris.core.compat_file import parse_matrix
 from polaris.core.errors import ConfigError, Location, NotFound
 
 __all__ = ["DEFAULT_NAME", "load_matrix"]
