@@ -17,9 +17,12 @@ from polaris.core.project import Project
 from polaris.core.semver import Version
 
 if TYPE_CHECKING:
+    from polaris.core.compat import CompatMatrix
     from polaris.services import compat as service
+    from polaris.services import platform as platform_service
 else:
     service = lazy_import("polaris.services.compat")
+    platform_service = lazy_import("polaris.services.platform")
 
 __all__ = ["app"]
 
@@ -28,12 +31,26 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+RegistryOption = Annotated[
+    bool,
+    typer.Option(
+        "--registry",
+        help="Also apply the rules and versions recorded in the registry (model dependencies), "
+        "from the local store.",
+    ),
+]
+
 FileOption = Annotated[
     Path | None,
     typer.Option(
         "--file", "-f", help="Compatibility file (default: compatibility.yml at the root)."
     ),
 ]
+
+
+def _load(proj: Project | None, file: Path | None, registry: bool) -> CompatMatrix:
+    matrix = service.load(proj, file)
+    return platform_service.open_local().merged_matrix(matrix) if registry else matrix
 
 
 def _maybe_project(project: Path | None, file: Path | None) -> Project | None:
@@ -58,12 +75,13 @@ def check(
         bool, typer.Option("--only", help="Check only the --set versions, not the project's.")
     ] = False,
     file: FileOption = None,
+    registry: RegistryOption = False,
     project: ProjectOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Report every violated rule of the current versions (or a proposed set); exit 1 if any."""
     proj = _maybe_project(project, file)
-    matrix = service.load(proj, file)
+    matrix = _load(proj, file, registry)
     base: dict[str, Version] = {}
     platform_version: Version | None = None
     if proj is not None and not only:
@@ -128,12 +146,13 @@ def resolve(
         typer.Option("--newest", help="Prefer the newest versions, not the current ones."),
     ] = False,
     file: FileOption = None,
+    registry: RegistryOption = False,
     project: ProjectOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Find the newest set of known versions that satisfies every rule, or explain why none does."""
     proj = _maybe_project(project, file)
-    matrix = service.load(proj, file)
+    matrix = _load(proj, file, registry)
     prefer: dict[str, Version] = {}
     if proj is not None and not newest:
         prefer, _ = service.current_set(proj)

@@ -13,6 +13,7 @@ import typer
 from polaris.__about__ import __version__
 from polaris.cli import api as api_cmd
 from polaris.cli import compat as compat_cmd
+from polaris.cli import platform as platform_cmd  # noqa: F401 - registers platform plan/diff
 from polaris.cli import registry as registry_cmd
 from polaris.cli import release as release_cmd
 from polaris.cli import schema as schema_cmd

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from polaris.config.compat import DEFAULT_NAME, load_matrix
 from polaris.core.compat import PLATFORM, CheckReport, CompatMatrix, check, to_problem
 from polaris.core.errors import InvalidInput, InvalidVersion
+from polaris.core.platform import RegistryConstraint, constraint_rules
 from polaris.core.project import Project
 from polaris.core.resolver import Resolution, resolve
 from polaris.core.semver import Version
 from polaris.services.versioning import read_status
 
-__all__ = ["Checked", "check_set", "current_set", "load", "parse_assignments", "resolve_set"]
+__all__ = [
+    "Checked",
+    "check_set",
+    "current_set",
+    "load",
+    "parse_assignments",
+    "resolve_set",
+    "with_registry",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +101,16 @@ def resolve_set(
     chosen = dict(result.versions)
     platform = chosen.pop(PLATFORM, None)
     return result, check(matrix, chosen, platform_version=platform)
+
+
+def with_registry(
+    matrix: CompatMatrix,
+    constraints: Iterable[RegistryConstraint],
+    catalog: Mapping[str, Iterable[Version]],
+) -> CompatMatrix:
+    """The file's matrix with the rules and versions recorded in the registry merged in.
+
+    ``constraints`` come from registry records (model dependencies, API compatible clients; see
+    :mod:`polaris.services.platform`), already named as the file names its components.
+    """
+    return matrix.merged(constraint_rules(constraints), catalog)

@@ -9,6 +9,7 @@ from polaris.api.responses import ok
 from polaris.api.schemas import ReleaseIn
 from polaris.core.registry import ReleasePin, release_to_dict
 from polaris.core.semver import Version
+from polaris.services.platform import PlatformService, server_matrix
 
 __all__ = ["router"]
 
@@ -19,6 +20,13 @@ router = APIRouter(tags=["platform"])
 def platform(services: ServicesDep, _actor: ReadActor) -> Response:
     """The latest platform release and every model with its stages."""
     return ok(services.registry.platform())
+
+
+@router.get("/platform/matrix")
+def matrix(services: ServicesDep, _actor: ReadActor) -> Response:
+    """Components x platform releases, each cell marked ok / warning / error by the checker."""
+    rules = server_matrix(services.settings)
+    return ok(PlatformService(services.registry).release_matrix(rules))
 
 
 @router.get("/platform/releases")

@@ -8,9 +8,23 @@ from sqlalchemy.orm import Session
 from polaris.core.errors import Conflict, Location, NotFound
 from polaris.core.registry import PlatformRelease, ReleasePin
 from polaris.core.semver import Version
-from polaris.store.tables import ComponentRow, ComponentVersionRow, ReleaseItemRow, ReleaseRow
+from polaris.store.tables import (
+    ComponentRow,
+    ComponentVersionRow,
+    ModelRow,
+    ModelVersionRow,
+    ReleaseItemRow,
+    ReleaseRow,
+)
 
-__all__ = ["add_release", "get_release", "latest_release", "list_releases"]
+__all__ = [
+    "add_release",
+    "get_release",
+    "latest_release",
+    "list_component_versions",
+    "list_model_dependencies",
+    "list_releases",
+]
 
 
 def add_release(s: Session, rel: PlatformRelease) -> None:
@@ -85,3 +99,29 @@ def latest_release(s: Session) -> PlatformRelease | None:
     """The highest platform release, if any."""
     rels = list_releases(s)
     return rels[0] if rels else None
+
+
+def list_component_versions(s: Session) -> list[tuple[str, str, Version]]:
+    """Every component version the registry knows from releases: ``(name, kind, version)``."""
+    rows = s.execute(
+        select(ComponentRow.name, ComponentRow.kind, ComponentVersionRow.version).join(
+            ComponentVersionRow, ComponentVersionRow.component_pk == ComponentRow.id
+        )
+    ).all()
+    return [(name, kind, Version.parse(v)) for name, kind, v in rows]
+
+
+def list_model_dependencies(s: Session) -> list[tuple[str, Version, str, tuple[str, ...]]]:
+    """Every model version with its stage and dependencies: ``(name, version, stage, deps)``."""
+    rows = s.execute(
+        select(
+            ModelRow.name,
+            ModelVersionRow.version,
+            ModelVersionRow.stage,
+            ModelVersionRow.dependencies,
+        ).join(ModelVersionRow, ModelVersionRow.model_pk == ModelRow.id)
+    ).all()
+    return [
+        (name, Version.parse(v), stage, tuple(str(d) for d in deps or ()))
+        for name, v, stage, deps in rows
+    ]
