@@ -157,6 +157,11 @@ def _default_factory(spec: DatabaseSpec, url: str) -> Executor:
     return open_executor(spec.dialect, url, application_name=f"polaris schema: {current_actor()}")
 
 
+def _in_progress(records: Sequence[AppliedRecord]) -> bool:
+    """Whether a row says a migration is being applied (by a live runner, or a dead one)."""
+    return any(r.state == "running" for r in records)
+
+
 def _would(dry_run: bool, action: str) -> str:
     """``action``, marked as not done when nothing is written."""
     return f"dry run, nothing written; it would be: {action}" if dry_run else action
@@ -249,8 +254,13 @@ class SchemaService:
         spec = self.database(name)
         ordered = load_migrations(spec.directory)
         with self._open(spec) as ex:
-            plan = plan_up(ordered, ex.records(), to=to)
-            if dry_run or not plan.steps:
+            records = ex.records()
+            # A "running" row read without the lock may belong to a runner at work right now
+            # (MySQL commits it before its DDL): decide under the lock, where only a runner that
+            # died leaves one.
+            busy = not dry_run and _in_progress(records)
+            plan = plan_up(ordered, records if not busy else [], to=to)
+            if not busy and (dry_run or not plan.steps):
                 steps = tuple(
                     StepReport(
                         s.migration.version,
@@ -327,7 +337,10 @@ class SchemaService:
         ordered = load_migrations(spec.directory)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex:
-            plan = plan_down(ordered, ex.records(), to=to, steps=steps)
+            records = ex.records()
+            if not dry_run and _in_progress(records):  # see up(): decide under the lock
+                records = [r for r in records if r.state != "running"]
+            plan = plan_down(ordered, records, to=to, steps=steps)
             if dry_run or not plan.records:
                 return RunReport(
                     spec.name,
