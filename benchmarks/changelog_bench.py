@@ -11,11 +11,13 @@ some with scopes, ~2% breaking (half with ``!``, half with a ``BREAKING CHANGE:`
 * the floor: raw ``git log`` of the same fields (sha, parents, author, email, date, body) over the
   same range (all history for the changelog; tags + ``last-tag..HEAD`` for the next version).
 
-Polaris is timed twice: as a process (the ``polaris`` command once ``changelog`` is wired into it,
+Also timed: ``python -c pass``, the start-up every Python CLI pays before its first line of work
+(the floor a Python process can reach). Polaris is timed twice: as a process (the ``polaris`` command once ``changelog`` is wired into it,
 else a minimal Typer app over the same command functions; Python start-up and imports included)
 and in-process through the library. Each figure is the best of ``--repeat`` runs, as wall-clock
 time and as CPU time (user + sys of this process and its children, git included), which stays
-stable on a busy machine. All tools must agree on the next version, or the script exits 1.
+stable on a busy machine. All tools must agree on the next version, and Polaris's built-in
+changelog renderer must write the same bytes as its Jinja2 templates, or the script exits 1.
 
 Run: ``.venv/bin/python benchmarks/changelog_bench.py [--commits 20000] [--repeat 5]``.
 Peers are installed in the same venv: ``pip install commitizen git-cliff python-semantic-release``.
@@ -41,7 +43,10 @@ SEED = 20260101
 TAG_EVERY = 200
 BIN = Path(sys.executable).parent
 ENV = {
-    **os.environ,
+    # Bytecode is cached (in a directory of the run's temp dir, see main), as after any
+    # ``pip install``: with PYTHONDONTWRITEBYTECODE, an editable Polaris would recompile every
+    # module at every start while the peers, installed from wheels, load their .pyc files.
+    **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
     "GIT_AUTHOR_NAME": "Bench",
     "GIT_AUTHOR_EMAIL": "bench@example.com",
     "GIT_COMMITTER_NAME": "Bench",
@@ -279,6 +284,16 @@ def polaris_library_changelog(root: Path) -> str:
     return str(len(releases.build_changelog(load_project(root))))
 
 
+def polaris_renderers_agree(root: Path) -> bool:
+    """The built-in renderer (used when no template is overridden) writes the templates' bytes."""
+    from polaris.config.project import load_project
+    from polaris.services import releases
+
+    project = load_project(root)
+    fast = releases.build_changelog(project, builtin=True)
+    return fast == releases.build_changelog(project, builtin=False)
+
+
 def polaris_library_next(root: Path) -> str:
     from polaris.config.project import load_project
     from polaris.services import releases
@@ -296,8 +311,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commits", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="Keep the generated repository.")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="Keep PYTHONDONTWRITEBYTECODE from the environment (every start compiles the "
+        "modules that have no .pyc: an editable Polaris, not the peers).",
+    )
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="polaris-changelog-bench-"))
+    if args.no_bytecode_cache:
+        ENV.update({k: v for k, v in os.environ.items() if k == "PYTHONDONTWRITEBYTECODE"})
+    else:
+        ENV["PYTHONPYCACHEPREFIX"] = str(tmp / "pycache")
     root = tmp / "repo"
     try:
         t0 = time.perf_counter()
@@ -317,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
 
         changelog: dict[str, Timing] = {}
         changelog["git log (floor)"], _ = best_of(r, lambda: raw_git_log(root, "HEAD"))
+        startup, _ = best_of(r, lambda: run(root, sys.executable, "-c", "pass"))
+        changelog["python -c pass"] = startup
         changelog["polaris (process)"], _ = best_of(
             r, lambda: polaris(root, "changelog", "-o", "-")
         )
@@ -333,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
             return raw_git_log(root, "HEAD", f"^{tag}")
 
         nxt["git log (floor)"], _ = best_of(r, floor_next)
+        nxt["python -c pass"] = startup
         nxt["polaris (process)"], out = best_of(
             r, lambda: polaris(root, "version", "next", "--json")
         )
@@ -359,6 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {name:<26} {value}")
         agree = set(normalised.values()) == {expected}
         print(f"all tools agree on {expected}: {'yes' if agree else 'NO'}")
+        same = polaris_renderers_agree(root)
+        print(f"built-in changelog renderer == Jinja2 templates: {'yes' if same else 'NO'}")
         peers_names = ("commitizen", "git-cliff", "python-semantic-release")
         for title, times in (("changelog", changelog), ("next version", nxt)):
             for kind in ("wall", "cpu"):
@@ -370,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"{title} ({kind}): polaris process {ours / floor:.2f}x the floor "
                     f"(library {lib / floor:.2f}x); fastest peer {peers / ours:.1f}x polaris"
                 )
-        return 0 if agree else 1
+        return 0 if agree and same else 1
     finally:
         if args.keep:
             print(f"kept {root}")

@@ -155,3 +155,107 @@ def test_remote_url_and_push(repo: Repo, tmp_path: Path) -> None:
         ["git", "tag"], cwd=remote, capture_output=True, text=True, check=True
     ).stdout
     assert out.split() == ["v1.0.0"]
+
+
+def test_head_state_in_one_call_on_a_branch_detached_and_unborn(repo: Repo) -> None:
+    git = Git(repo.root)
+    assert git.is_repo()
+    assert git.head_state() == (None, "main")  # unborn: no commit yet, the branch is known
+    first = repo.commit("feat: a")
+    second = repo.commit("feat: b")
+    git = Git(repo.root)
+    assert git.is_repo()
+    assert git.head_state() == (second, "main")  # the probe's answer
+    repo.git("checkout", "-q", "--detach", first)
+    assert git.head_state() == (first, None)  # asked again: read afresh
+    repo.git("checkout", "-q", "-b", "feature/x")
+    assert Git(repo.root).head_state() == (first, "feature/x")
+
+
+def test_head_state_outside_a_repository(tmp_path: Path) -> None:
+    git = Git(tmp_path)
+    assert not git.is_repo()
+    assert git.head_state() == (None, None)
+
+
+def test_start_tags_runs_alongside_and_matches_tags(repo: Repo) -> None:
+    repo.commit("feat: a")
+    repo.tag("v1.0.0")
+    repo.tag("light", annotated=False)
+    git = Git(repo.root)
+    finish = git.start_tags()
+    assert git.head() is not None  # another git command while for-each-ref runs
+    assert finish() == git.tags()
+    Git(repo.root).start_tags()(check=False)  # the error path only reaps the process
+
+
+def test_log_of_megabytes_keeps_multibyte_text_whole(repo: Repo) -> None:
+    """More than one pipe-full and one read of output: records and UTF-8 split nowhere."""
+    body = "é✓ " * 300
+    chunks: list[bytes] = []
+    for i in range(1, 1501):
+        msg = f"feat: commit {i} ünïcode\n\n{body}\n".encode()
+        chunks.append(b"commit refs/heads/main\n")
+        chunks.append(f"mark :{i}\ncommitter A <a@x> {1_700_000_000 + i} +0000\n".encode())
+        chunks.append(f"data {len(msg)}\n".encode() + msg + b"\n")
+        if i > 1:
+            chunks.append(f"from :{i - 1}\n".encode())
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=repo.root, input=b"".join(chunks), check=True
+    )
+    commits = list(Git(repo.root).log(["main"]))
+    assert len(commits) == 1500
+    assert [c.message.split("\n")[0] for c in commits[:2]] == [
+        "feat: commit 1500 ünïcode",
+        "feat: commit 1499 ünïcode",
+    ]
+    assert all(c.message == f"{c.message.split(chr(10))[0]}\n\n{body}\n" for c in commits)
+    assert all(
+        len(c.sha) == 40 and len(c.parents) == (1 if i < 1499 else 0) for i, c in enumerate(commits)
+    )
+
+
+def test_log_of_one_message_longer_than_the_pipe(repo: Repo) -> None:
+    first = repo.commit("feat: small")
+    body = "ü" * (3 << 20)  # 6 MiB of UTF-8: many reads without a NUL
+    repo.commit(f"docs: huge\n\n{body}\n")
+    third = repo.commit("fix: after")
+    commits = list(Git(repo.root).log())
+    assert [c.sha for c in commits][::2] == [third, first]
+    assert commits[1].message == f"docs: huge\n\n{body}\n"
+
+
+def test_tags_call_learns_head_and_branch_in_a_plain_repository(repo: Repo) -> None:
+    repo.commit("feat: a")
+    repo.tag("v1.0.0")
+    head = repo.commit("feat: b")
+    repo.git("branch", "other")  # another branch: not the current one
+    git = Git(repo.root)
+    assert git.can_learn_head()
+    tags = git.start_tags(learn_head=True)()
+    assert tags == Git(repo.root).tags()
+    assert not git.can_learn_head()  # learnt: no rev-parse probe needed
+    assert git.is_repo()
+    assert git.head_state() == (head, "main")
+    assert git.shallow_boundaries() == frozenset()
+
+
+def test_tags_call_leaves_a_detached_head_to_the_probe(repo: Repo) -> None:
+    first = repo.commit("feat: a")
+    repo.commit("feat: b")
+    repo.git("checkout", "-q", "--detach", first)
+    git = Git(repo.root)
+    git.start_tags(learn_head=True)()
+    assert git.can_learn_head()  # nothing learnt
+    assert git.head_state() == (first, None)
+
+
+def test_a_worktree_or_a_subdirectory_is_not_a_plain_repository(repo: Repo, tmp_path: Path) -> None:
+    repo.commit("feat: a")
+    repo.git("worktree", "add", "-q", "-b", "wt", str(tmp_path / "wt"))
+    (repo.root / "sub").mkdir()
+    assert not Git(tmp_path / "wt").can_learn_head()  # .git is a file there
+    assert not Git(repo.root / "sub").can_learn_head()
+    assert not Git(repo.root, env={"GIT_DIR": str(repo.root / ".git")}).can_learn_head()
+    wt = Git(tmp_path / "wt")
+    assert wt.head_state()[1] == "wt"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import jinja2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from polaris.core.changelog import (
     MARKER,
     Remote,
     build_notes,
     insert_release,
+    render_changelog,
+    render_release,
     section_order,
     split_history,
 )
@@ -196,3 +203,83 @@ class TestInsertRelease:
     def test_custom_unreleased_heading(self) -> None:
         out = insert_release(MARKER + "\n", SECTION, unreleased="## [Unreleased](link)")
         assert "## [Unreleased](link)\n\n## [1.2.0]" in out
+
+
+# -- the built-in renderer is byte for byte the default templates ---------------------------------
+
+_TEMPLATES = Path(__file__).parents[2] / "src" / "polaris" / "templates" / "changelog"
+
+
+def _jinja() -> jinja2.Environment:
+    # The settings of polaris.services.releases._environment (tests/services checks that pairing
+    # on real repositories too).
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=False,  # noqa: S701 - Markdown
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+_MESSAGES = st.sampled_from(
+    [
+        "feat(api): add search",
+        "feat: plain feature (#12)",
+        "fix(db)!: drop the column",
+        "fix: x\n\nBREAKING CHANGE: call v2\nwith the same body\n\nRefs: #3",
+        "perf: faster",
+        "refactor(ui): tidy",
+        "docs: readme",
+        "model(rag): new embedder",
+        "chore(deps): bump x (#44)",
+        "security: patch CVE",
+        "Update README 12",
+        "WIP",
+        "feat!: same as description",
+        "feat(a): same\n\nBREAKING CHANGE: same",
+        "wip(x)!: unknown type breaking",
+        "feat: *markdown* {{ not a template }} {% raw %}",
+    ]
+)
+_REMOTES = st.sampled_from(
+    [
+        None,
+        Remote("https://github.com/acme/aiops"),
+        Remote("https://gitlab.com/acme/aiops", "gitlab"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(_MESSAGES, st.sampled_from(["Ada", "Bob", ""])), max_size=12),
+    _REMOTES,
+    st.sampled_from([None, Version.parse("2.0.0"), Version.parse("1.1.0-rc.1")]),
+    st.sampled_from([None, ("v1.0.0", Version.parse("1.0.0"))]),
+    st.sampled_from([None, "", "2026-01-02"]),
+)
+def test_render_release_is_the_default_template(
+    messages: list[tuple[str, str]],
+    remote: Remote | None,
+    version: Version | None,
+    previous: tuple[str, Version] | None,
+    date: str | None,
+) -> None:
+    rules = CommitRules(sections={**CommitRules().sections, "model": "Models"})
+    commits = parse_commits(
+        [rc(f"{i:x}"[-1], "", m, author) for i, (m, author) in enumerate(messages)], rules
+    )
+    tag = f"v{version}" if version is not None else None
+    kwargs = {"version": version, "tag": tag, "previous": previous, "date": date, "remote": remote}
+    notes = build_notes(commits, rules, **kwargs)  # type: ignore[arg-type]
+    env = _jinja()
+    expected = env.get_template("release.md.j2").render(release=notes)
+    fast = render_release(commits, rules, **kwargs)  # type: ignore[arg-type]
+    assert fast == expected
+    whole = env.get_template("changelog.md.j2").render(releases=[notes, notes], marker=MARKER)
+    assert render_changelog([fast, fast], MARKER) == whole
+    assert render_changelog([], "<!-- m -->") == env.get_template("changelog.md.j2").render(
+        releases=[], marker="<!-- m -->"
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from polaris.core.commits import (
     CommitLintError,
@@ -11,6 +13,7 @@ from polaris.core.commits import (
     clean_message,
     lint_message,
     parse_commit,
+    parse_commit_general,
     parse_commits,
 )
 
@@ -227,3 +230,77 @@ class TestLint:
 
     def test_empty_message(self) -> None:
         assert lint_message("# only a comment\n")[0].message == "the commit message is empty"
+
+
+# -- the fast path of parse_commit ----------------------------------------------------------------
+
+_TYPES = st.sampled_from(
+    ["feat", "fix", "Feat", "FIX", "perf", "docs", "revert", "Revert", "x-y_z", "model", "1bad"]
+)
+_WORDS = st.sampled_from(
+    ["add", "the", "search", "(#12)", "(#7)", ")", "(", "!", ":", " ", "  ", "\t", "é", "#3", "x"]
+)
+
+
+@st.composite
+def _subjects(draw: st.DrawFn) -> str:
+    kind = draw(st.integers(0, 9))
+    words = " ".join(draw(st.lists(_WORDS, max_size=6)))
+    if kind == 0:
+        return draw(
+            st.sampled_from(["Merge branch 'x'", "Merge pull request #4 from a/b", "Merge"])
+        )
+    if kind == 1:
+        return f'Revert "{draw(_TYPES)}: {words}"'
+    if kind == 2:
+        return words  # free-form
+    scope = draw(st.sampled_from(["", "(api)", "( api )", "()", "(a(b)", "(x"]))
+    bang = draw(st.sampled_from(["", "!"]))
+    sep = draw(st.sampled_from([": ", ":", " : ", ":  "]))
+    pr = draw(st.sampled_from(["", " (#123)", "(#9)", " (#x)"]))
+    lead = draw(st.sampled_from(["", " ", "\t"]))
+    return f"{lead}{draw(_TYPES)}{scope}{bang}{sep}{words}{pr}"
+
+
+_BODY_LINES = st.sampled_from(
+    [
+        "",
+        "some body text",
+        "BREAKING CHANGE: the api moved",
+        "BREAKING-CHANGE: gone",
+        "BREAKING change: lower case",
+        "breaking change: not a footer",
+        "This reverts commit abcdef1234567.",
+        "Refs: abcdef1",
+        "Refs: #12, #13",
+        "Closes #12",
+        "Signed-off-by: Ada <ada@example.com>",
+        "  indented continuation",
+    ]
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    _subjects(),
+    st.lists(_BODY_LINES, max_size=7),
+    st.integers(0, 2),
+    st.sampled_from(["", "\n", "\n\n", "\r\n"]),
+)
+def test_fast_path_and_general_path_agree(
+    subject: str, body: list[str], parents: int, tail: str
+) -> None:
+    message = subject + ("\n\n" + "\n".join(body) if body else "") + tail
+    commit = RawCommit(
+        "f" * 40, tuple(str(i) * 40 for i in range(parents)), "A", "a@x", "", message
+    )
+    assert parse_commit(commit) == parse_commit_general(commit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=80), st.integers(0, 2))
+def test_fast_path_and_general_path_agree_on_any_text(message: str, parents: int) -> None:
+    commit = RawCommit(
+        "f" * 40, tuple(str(i) * 40 for i in range(parents)), "A", "a@x", "", message
+    )
+    assert parse_commit(commit) == parse_commit_general(commit)

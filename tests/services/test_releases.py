@@ -130,6 +130,50 @@ class TestNext:
         assert str(report.version) == "1.0.1"
         assert report.branch is None
 
+    def test_highest_tag_off_history_falls_back_to_the_reachable_one(self, repo: Repo) -> None:
+        repo.tag("v1.0.0")
+        repo.git("checkout", "-q", "-b", "other")
+        repo.commit("feat: elsewhere")
+        repo.tag("v5.0.0")  # the highest tag, but not on main's history
+        repo.git("checkout", "-q", "main")
+        fix = repo.commit("fix: here")
+        report = releases.compute_next(project(repo))
+        assert str(report.version) == "1.0.1"
+        assert report.last_tag == "v1.0.0"
+        assert [c.sha for c in report.commits] == [fix]
+
+    def test_head_on_the_last_release_tag(self, repo: Repo) -> None:
+        repo.commit("feat: x")
+        repo.tag("v1.1.0")
+        report = releases.compute_next(project(repo))
+        assert report.version is None
+        assert report.last_tag == "v1.1.0"
+        assert report.next.considered == 0
+
+    def test_newer_prerelease_tag_on_history_is_the_last_tag(self, repo: Repo) -> None:
+        repo.tag("v1.0.0")
+        repo.commit("feat: x")
+        repo.tag("v1.1.0-rc.1")
+        repo.commit("fix: y")
+        report = releases.compute_next(project(repo), pre="rc")
+        assert report.last_tag == "v1.1.0-rc.1"
+        assert str(report.version) == "1.1.0-rc.2"
+        assert report.next.considered == 2
+
+    def test_in_a_worktree_and_on_an_unborn_branch(self, repo: Repo, tmp_path: Path) -> None:
+        repo.tag("v1.0.0")
+        repo.git("worktree", "add", "-q", "-b", "wt", str(tmp_path / "wt"))
+        (tmp_path / "wt" / "f.txt").write_text("x\n")
+        subprocess.run(["git", "add", "f.txt"], cwd=tmp_path / "wt", check=True)
+        subprocess.run(
+            ["git", "commit", "-q", "-m", "feat: in the worktree"], cwd=tmp_path / "wt", check=True
+        )
+        report = releases.compute_next(load_project(tmp_path / "wt"))
+        assert (str(report.version), report.branch) == ("1.1.0", "wt")
+        repo.git("checkout", "-q", "--orphan", "fresh")
+        report = releases.compute_next(project(repo))
+        assert (report.head, report.branch, report.commits) == (None, "fresh", ())
+
     def test_component_tags_and_paths(self, repo: Repo) -> None:
         repo.tag("api-v0.3.0")
         repo.commit("feat(web): new page", "src/web/page.js")
@@ -251,6 +295,53 @@ class TestChangelog:
         text = releases.build_changelog(project(repo))
         assert "## NEXT: 1 commits\n" in text
         assert "## 1.0.0: 1 commits\n" in text
+
+    @pytest.mark.parametrize(
+        ("remote", "include_prereleases"),
+        [
+            (None, False),
+            ("git@github.com:acme/demo.git", False),
+            ("https://gitlab.com/acme/demo.git", True),
+        ],
+    )
+    def test_built_in_renderer_is_byte_identical_to_the_templates(
+        self, repo: Repo, remote: str | None, include_prereleases: bool
+    ) -> None:
+        if include_prereleases:
+            repo.write(
+                "polaris.toml",
+                repo.root.joinpath("polaris.toml").read_text()
+                + "\n[release]\ninclude_prereleases = true\n",
+            )
+        if remote:
+            repo.git("remote", "add", "origin", remote)
+        repo.tag("v1.0.0")
+        repo.git("checkout", "-q", "-b", "side")
+        repo.commit("feat(api): from the side (#7)")
+        fix = repo.commit("fix: to revert")
+        repo.git("checkout", "-q", "main")
+        repo.commit("feat!: main line\n\nBREAKING CHANGE: migrate\nwith care")
+        repo.merge("side", "Merge branch 'side'")
+        repo.tag("v1.1.0-rc.1")
+        repo.commit(f'Revert "fix: to revert"\n\nThis reverts commit {fix}.\n')
+        repo.commit("model(rag): unknown type")
+        repo.commit("Update README")
+        repo.tag("v2.0.0", annotated=False)
+        repo.tag("v2.0.1")  # an empty release on the same commit
+        repo.commit("chore(deps): bump x (#9)")
+        repo.commit("docs: *markdown* {{ braces }}")
+        p = project(repo)
+        fast = releases.build_changelog(p)
+        assert fast == releases.build_changelog(p, builtin=True)
+        assert fast == releases.build_changelog(p, builtin=False)
+        assert "## [2.0.1]" in fast and "- Update README" in fast
+
+    def test_built_in_renderer_steps_aside_for_an_override(self, repo: Repo) -> None:
+        repo.write(".polaris/templates/changelog.md.j2", "{% for r in releases %}R{% endfor %}.")
+        repo.commit("feat: x")
+        repo.tag("v1.1.0")
+        repo.commit("fix: y")
+        assert releases.build_changelog(project(repo)) == "RR."
 
     def test_broken_template_override_is_a_clear_error(self, repo: Repo) -> None:
         repo.write(".polaris/templates/release.md.j2", "## {{ release.version }\n")

@@ -12,9 +12,11 @@ called.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -28,6 +30,22 @@ __all__ = ["LOG_FORMAT", "Git", "GitError", "ShallowCloneError", "Tag"]
 LOG_FORMAT: Final = "%H%x00%P%x00%an%x00%ae%x00%aI%x00%B"
 _FIELDS: Final = 6
 _CHUNK: Final = 1 << 20
+#: Linux ``fcntl`` command that sets a pipe's capacity (``F_SETPIPE_SZ``).
+_F_SETPIPE_SZ: Final = 1031
+
+
+def _widen_pipe(fd: int) -> None:
+    """Let git run up to 1 MiB ahead of the parser (Linux; a no-op elsewhere).
+
+    With the default 64 KiB pipe, git blocks as soon as the parser is busy with a block, so
+    reading and parsing alternate instead of overlapping.
+    """
+    if sys.platform != "linux":
+        return
+    import fcntl
+
+    with contextlib.suppress(OSError):  # above /proc/sys/fs/pipe-max-size: keep the default
+        fcntl.fcntl(fd, _F_SETPIPE_SZ, _CHUNK)
 
 
 class GitError(PolarisError):
@@ -55,6 +73,50 @@ class Tag:
     date: str
 
 
+_TAG_FORMAT: Final = (
+    "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+    "%00%(creatordate:iso-strict)"
+)
+
+
+#: The tags and the local branches, each with git's ``*`` marker of the current branch.
+_HEAD_TAG_FORMAT: Final = (
+    "--format=%(refname)%00%(HEAD)%00%(objecttype)%00%(objectname)%00%(*objectname)"
+    "%00%(creatordate:iso-strict)"
+)
+
+
+def _parse_tags_and_head(out: str) -> tuple[dict[str, list[Tag]], tuple[str, str] | None]:
+    """Tags (as :func:`_parse_tags`) and (HEAD sha, branch) when HEAD is on a branch."""
+    tags: list[str] = []
+    head: tuple[str, str] | None = None
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) != 6:
+            continue
+        ref, marker, *rest = parts
+        if ref.startswith("refs/tags/"):
+            tags.append("\0".join([ref.removeprefix("refs/tags/"), *rest]))
+        elif marker == "*" and ref.startswith("refs/heads/"):
+            head = (rest[1], ref.removeprefix("refs/heads/"))
+    return _parse_tags("\n".join(tags)), head
+
+
+def _parse_tags(out: str) -> dict[str, list[Tag]]:
+    found: dict[str, list[Tag]] = {}
+    for line in out.splitlines():
+        parts = line.split("\0")
+        if len(parts) != 5:
+            continue
+        name, kind, obj, peeled, date = parts
+        annotated = kind == "tag"
+        commit = peeled if annotated else obj
+        if not commit:
+            continue
+        found.setdefault(commit, []).append(Tag(name, commit, annotated, date))
+    return found
+
+
 class Git:
     """A git working tree at ``root``; ``env`` adds variables (identity, signing) to each call."""
 
@@ -62,6 +124,7 @@ class Git:
         self.root = Path(root)
         self._env = {**os.environ, "LC_ALL": "C", **(env or {})}
         self._probed: tuple[bool, Path] | None = None
+        self._state: tuple[str | None, str | None] | None = None
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -87,16 +150,57 @@ class Git:
         return proc.stdout
 
     def _probe(self) -> tuple[bool, Path]:
-        """Whether ``root`` is a working tree, and where its shallow file is: one call, cached."""
-        if self._probed is None:
-            out = self.run(
-                "rev-parse", "--is-inside-work-tree", "--git-path", "shallow", check=False
-            ).split("\n")
-            inside = out[0].strip() == "true"
-            rel = out[1].strip() if inside and len(out) > 1 else "shallow"
-            path = Path(rel) if Path(rel).is_absolute() else self.root / rel
-            self._probed = (inside, path)
-        return self._probed
+        """Whether ``root`` is a working tree, and where its shallow file is: one call, cached.
+
+        The same call notes HEAD and the branch (see :meth:`head_state`).
+        """
+        probed = self._probed
+        if probed is None:
+            self._state = self._read_state()
+            probed = self._probed
+        if probed is None:  # pragma: no cover - _read_state always sets it
+            raise GitError("git rev-parse gave no answer")
+        return probed
+
+    def _read_state(self) -> tuple[str | None, str | None]:
+        """One ``rev-parse`` for: inside a work tree, the shallow file, HEAD, and its ref."""
+        proc = subprocess.run(
+            [
+                "git",
+                "rev-parse",
+                "--is-inside-work-tree",
+                "--git-path",
+                "shallow",
+                "HEAD",
+                "--symbolic-full-name",
+                "HEAD",
+            ],
+            cwd=self.root,
+            env=self._env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            check=False,
+        )
+        out = proc.stdout.split("\n")
+        inside = out[0].strip() == "true"
+        rel = out[1].strip() if inside and len(out) > 1 else "shallow"
+        path = Path(rel) if Path(rel).is_absolute() else self.root / rel
+        self._probed = (inside, path)
+        if not inside or proc.returncode != 0 or len(out) < 4:
+            # No commit yet (or not a repository): ask for the branch on its own.
+            return None, self.branch() if inside else None
+        ref = out[3].strip()
+        return out[2].strip() or None, ref.removeprefix("refs/heads/") if ref != "HEAD" else None
+
+    def head_state(self) -> tuple[str | None, str | None]:
+        """(HEAD sha, branch) in one call; the probe's answer when it has not been used yet."""
+        state = self._state
+        self._state = None
+        if state is None:
+            state = self._read_state()
+        return state
 
     def is_repo(self) -> bool:
         """Whether ``root`` is inside a git working tree."""
@@ -136,24 +240,62 @@ class Git:
 
     def tags(self) -> dict[str, list[Tag]]:
         """Every tag, read in one call, as a map: commit sha -> tags pointing at it."""
-        out = self.run(
-            "for-each-ref",
-            "--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objectname)"
-            "%00%(creatordate:iso-strict)",
-            "refs/tags",
+        return self.start_tags()()
+
+    def start_tags(self, *, learn_head: bool = False) -> Callable[..., dict[str, list[Tag]]]:
+        """Start reading the tags; the function returned waits for them (see :meth:`tags`).
+
+        Lets the caller run another git command while this one works. Call the function in
+        every case (``finish(check=False)`` on an error path: it only reaps the process).
+
+        With ``learn_head``, in a plain repository (``root/.git`` is its directory; no
+        ``GIT_DIR``-style override) not probed yet, the same call also lists the local branches
+        with git's marker of the current one: HEAD and the branch are then known without the
+        ``rev-parse`` probe (see :meth:`can_learn_head`). A detached or unborn HEAD leaves them to
+        the probe.
+        """
+        gitdir = self._plain_gitdir() if learn_head and self.can_learn_head() else None
+        fmt = _HEAD_TAG_FORMAT if gitdir is not None else _TAG_FORMAT
+        patterns = ["refs/tags", "refs/heads"] if gitdir is not None else ["refs/tags"]
+        proc = subprocess.Popen(
+            ["git", "for-each-ref", fmt, *patterns],
+            cwd=self.root,
+            env=self._env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-        found: dict[str, list[Tag]] = {}
-        for line in out.splitlines():
-            parts = line.split("\0")
-            if len(parts) != 5:
-                continue
-            name, kind, obj, peeled, date = parts
-            annotated = kind == "tag"
-            commit = peeled if annotated else obj
-            if not commit:
-                continue
-            found.setdefault(commit, []).append(Tag(name, commit, annotated, date))
-        return found
+
+        def finish(check: bool = True) -> dict[str, list[Tag]]:
+            out, err = proc.communicate()
+            if not check:
+                return {}
+            if proc.returncode != 0:
+                lines = err.decode("utf-8", "replace").strip().splitlines()
+                raise GitError(
+                    f"git for-each-ref failed: {lines[-1] if lines else proc.returncode}",
+                    location=Location(file=str(self.root)),
+                )
+            text = out.decode("utf-8", "replace")
+            if gitdir is None:
+                return _parse_tags(text)
+            tags, head = _parse_tags_and_head(text)
+            if head is not None and self._probed is None:
+                self._probed = (True, gitdir / "shallow")
+                self._state = head
+            return tags
+
+        return finish
+
+    def _plain_gitdir(self) -> Path | None:
+        """``root/.git`` when git would use it as is: a directory, and no environment override."""
+        if any(key in self._env for key in ("GIT_DIR", "GIT_COMMON_DIR", "GIT_WORK_TREE")):
+            return None
+        gitdir = self.root / ".git"
+        return gitdir if gitdir.is_dir() else None
+
+    def can_learn_head(self) -> bool:
+        """Whether ``start_tags(learn_head=True)`` may spare the ``rev-parse`` probe."""
+        return self._probed is None and self._plain_gitdir() is not None
 
     def merged_tags(self, rev: str = "HEAD") -> set[str]:
         """Names of the tags whose commit is reachable from ``rev`` (one call)."""
@@ -191,39 +333,38 @@ class Git:
         )
         if proc.stdout is None:  # pragma: no cover - stdout=PIPE always gives a pipe
             raise GitError("git log gave no output pipe")
-        buf = b""
+        fd = proc.stdout.fileno()
+        _widen_pipe(fd)
+        pending: list[bytes] = []  # the part of the stream after its last NUL so far
         fields: list[str] = []
         root = str(self.root)
         try:
             while True:
-                chunk = proc.stdout.read(_CHUNK)
+                chunk = os.read(fd, _CHUNK)  # what is there now: parsing overlaps git's writing
                 if not chunk:
                     break
-                data = buf + chunk
-                cut = data.rfind(b"\0")
-                if cut == -1:
-                    buf = data
+                cut = chunk.rfind(b"\0")
+                if cut == -1:  # inside one long message: join once its end arrives
+                    pending.append(chunk)
                     continue
-                buf = data[cut + 1 :]
+                data = b"".join([*pending, chunk[:cut]]) if pending else chunk[:cut]
+                pending = [chunk[cut + 1 :]]
                 # Decode up to the last NUL at once: a multi-byte character never spans it.
-                fields.extend(data[:cut].decode("utf-8", "replace").split("\0"))
+                fields.extend(data.decode("utf-8", "replace").split("\0"))
                 whole = len(fields) - len(fields) % _FIELDS
-                for i in range(0, whole, _FIELDS):
-                    sha = fields[i].lstrip("\n")
+                records = iter(fields[:whole])
+                # zip over one iterator takes six fields at a time: no index arithmetic per commit.
+                for field0, parents, author, email, date, message in zip(
+                    records, records, records, records, records, records, strict=True
+                ):
+                    sha = field0.lstrip("\n") if field0[:1] == "\n" else field0
                     if boundaries and sha in boundaries:
                         raise ShallowCloneError(
                             f"the history is cut off at {sha[:12]} (shallow clone)",
                             location=Location(file=root),
                             hint="run `git fetch --unshallow` (or fetch-depth: 0 in CI)",
                         )
-                    yield RawCommit(
-                        sha,
-                        tuple(fields[i + 1].split()),
-                        fields[i + 2],
-                        fields[i + 3],
-                        fields[i + 4],
-                        fields[i + 5],
-                    )
+                    yield RawCommit(sha, tuple(parents.split()), author, email, date, message)
                 del fields[:whole]
         finally:
             proc.stdout.close()

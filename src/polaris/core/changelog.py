@@ -20,6 +20,7 @@ from polaris.core.semver import Version
 
 __all__ = [
     "BREAKING_SECTION",
+    "CHANGELOG_HEADER",
     "MARKER",
     "OTHER_SECTION",
     "BreakingChange",
@@ -30,6 +31,8 @@ __all__ = [
     "Section",
     "build_notes",
     "insert_release",
+    "render_changelog",
+    "render_release",
     "section_order",
     "split_history",
 ]
@@ -40,6 +43,13 @@ BREAKING_SECTION: Final = "Breaking Changes"
 OTHER_SECTION: Final = "Other"
 #: Keep a Changelog 1.1.0 sections first, in its order; the rest follow the rules' order.
 _KAC_ORDER: Final = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
+#: The text above the marker of the default ``changelog.md.j2``.
+CHANGELOG_HEADER: Final = (
+    "# Changelog\n\n"
+    "All notable changes to this project will be documented in this file.\n\n"
+    "The format is based on [Keep a Changelog](https://keepachangelog.com/en/1.1.0/),\n"
+    "and this project adheres to [Semantic Versioning](https://semver.org/spec/v2.0.0.html).\n\n"
+)
 _UNRELEASED = re.compile(r"^## \[?unreleased\]?", re.IGNORECASE | re.MULTILINE)
 _H2 = re.compile(r"^## ", re.MULTILINE)
 _H3 = re.compile(r"^### +(.+?)\s*$", re.MULTILINE)
@@ -317,6 +327,81 @@ def build_notes(
         compare_url=compare,
         release_type=_release_type(version, previous[1] if previous else None),
     )
+
+
+# -- the built-in renderer ---------------------------------------------------------------------
+
+
+def render_release(
+    commits: Iterable[Commit],
+    rules: CommitRules,
+    *,
+    version: Version | None = None,
+    tag: str | None = None,
+    previous: tuple[str, Version] | None = None,
+    date: str | None = None,
+    remote: Remote | None = None,
+) -> str:
+    """One release section, byte for byte what the default ``release.md.j2`` renders for
+    :func:`build_notes` of the same arguments, without building the notes.
+
+    The fast path of a full changelog (no ``Entry``, ``Section`` or Jinja2 per release); used
+    only when the repository overrides neither ``release.md.j2`` nor ``changelog.md.j2``.
+    """
+    order = section_order(rules)
+    buckets: dict[str, list[str]] = {title: [] for title in order}
+    breaking: list[str] = []
+    sections = rules.sections
+    if remote is not None:
+        sep = "/-/" if remote.style == "gitlab" else "/"
+        commit_base = f"{remote.base}{sep}commit/"
+    for commit in commits:
+        ctype = commit.type
+        title = sections.get(ctype, OTHER_SECTION) if ctype else OTHER_SECTION
+        description = commit.description
+        if ctype is not None and title == OTHER_SECTION:
+            description = f"{ctype}: {description}"
+        scope = commit.scope
+        text = f"- **{scope}:** {description}" if scope else f"- {description}"
+        sha = commit.raw.sha
+        link = f" ({sha[:7]})" if remote is None else f" ([{sha[:7]}]({commit_base}{sha}))"
+        pr = commit.pr
+        if pr is None:
+            buckets[title].append(text + link)
+        elif remote is None:
+            buckets[title].append(f"{text} (#{pr}){link}")
+        else:
+            buckets[title].append(f"{text} ([#{pr}]({remote.pr_url(pr)})){link}")
+        if commit.breaking:
+            notes = [
+                "  " + note.replace("\n", "\n  ")
+                for note in commit.breaking_notes
+                if note != description
+            ]
+            breaking.append("\n".join([text + link, *notes]))
+    heading = f"## [{version or 'Unreleased'}]"
+    if remote is not None and previous is not None:
+        heading += f"({remote.compare_url(previous[0], tag or 'HEAD')})"
+    if date and version is not None:
+        heading += f" - {date}"
+    out = [heading, "\n"]
+    if breaking:
+        out.append(f"\n### {BREAKING_SECTION}\n\n")
+        for change in breaking:
+            out.append(change)
+            out.append("\n")
+    for title in order:
+        lines = buckets[title]
+        if lines:
+            out.append(f"\n### {title}\n\n")
+            out.append("\n".join(lines))
+            out.append("\n")
+    return "".join(out)
+
+
+def render_changelog(releases: Iterable[str], marker: str = MARKER) -> str:
+    """The whole file, as the default ``changelog.md.j2`` renders it: rendered sections in."""
+    return "".join([CHANGELOG_HEADER, marker, "\n", *("\n" + text for text in releases)])
 
 
 # -- incremental insertion ----------------------------------------------------------------------

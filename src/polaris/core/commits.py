@@ -33,6 +33,7 @@ __all__ = [
     "clean_message",
     "lint_message",
     "parse_commit",
+    "parse_commit_general",
     "parse_commits",
     "select_commits",
 ]
@@ -246,7 +247,60 @@ def parse_commit(raw: RawCommit) -> Commit:
     >>> c = parse_commit(RawCommit("a1", (), "A", "a@x", "", "feat(api)!: drop v1 (#12)"))
     >>> (c.type, c.scope, c.breaking, c.description, c.pr)
     ('feat', 'api', True, 'drop v1', 12)
+
+    The common shape (one parent, no ``(#123)``, no footer or revert line that can matter)
+    takes a fast path: one regex match, then the record; everything else, and any doubt, goes
+    through :func:`parse_commit_general`, which gives the same answer for the common shape too
+    (a property test holds the two together).
     """
+    message = raw.message
+    subject, _, rest = message.partition("\n")
+    subject = subject.strip()
+    if (
+        len(raw.parents) < 2
+        and subject[-1:] != ")"
+        and not subject.startswith("Merge ")
+        and "BREAKING" not in rest
+        and "This reverts commit" not in rest
+    ):
+        match = _HEADER.fullmatch(subject)
+        if match is None:  # not a Conventional Commit: "Other", or a git revert
+            git_revert = _GIT_REVERT.match(subject) if subject.startswith("Revert") else None
+            return Commit(
+                raw,
+                subject,
+                None,
+                None,
+                git_revert["subject"] if git_revert else subject,
+                False,
+                (),
+                False,
+                git_revert is not None,
+                None,
+                None,
+            )
+        ctype, scope, bang, desc = match.groups()
+        ctype = ctype.lower()
+        if ctype != "revert":
+            desc = desc.strip()
+            return Commit(
+                raw,
+                subject,
+                ctype,
+                scope.strip() if scope else None,
+                desc,
+                bang is not None,
+                (desc,) if bang is not None else (),
+                False,
+                False,
+                None,
+                None,
+            )
+    return parse_commit_general(raw)
+
+
+def parse_commit_general(raw: RawCommit) -> Commit:
+    """Parse one commit through every rule (:func:`parse_commit` is the same, faster)."""
     message = raw.message
     subject, _, rest = message.partition("\n")
     subject = subject.strip()

@@ -8,13 +8,12 @@ left exactly as they were.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Container, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field, replace
-from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
-from polaris.adapters.git import Git, GitError
+from polaris.adapters.git import Git, GitError, Tag
 from polaris.core.bump import (
     BumpRules,
     Level,
@@ -31,6 +30,8 @@ from polaris.core.changelog import (
     Remote,
     build_notes,
     insert_release,
+    render_changelog,
+    render_release,
     split_history,
 )
 from polaris.core.commits import (
@@ -82,8 +83,6 @@ __all__ = [
     "render_notes",
     "write_changelog",
 ]
-
-_TEMPLATES: Final = files("polaris") / "templates" / "changelog"
 
 
 # -- configuration ------------------------------------------------------------------------------
@@ -235,25 +234,18 @@ def _tag_format(project: Project, component: str | None) -> str:
     return project.tag_format if component is None else project.component_tag_format
 
 
-def read_tags(
-    git: Git,
+def _tag_candidates(
+    tags_by_commit: Mapping[str, list[Tag]],
     project: Project,
-    component: str | None = None,
-    *,
-    reachable: Container[str] | None = None,
-) -> TagIndex:
-    """Every tag of the tag format reachable from HEAD; tags that are not versions are warned about.
-
-    Tags are read in one call. Reachability comes from ``reachable`` (the shas of a full log
-    already read) when given; otherwise only the highest candidates are checked, one
-    ``merge-base --is-ancestor`` each, highest first, until one is reachable. The last release is
-    found from the tags alone, never through a path filter (git-cliff 1122).
-    """
+    component: str | None,
+    reachable: Container[str] | None,
+) -> tuple[list[tuple[Version, str, str]], dict[str, str], list[str]]:
+    """Tags of the tag format as (version, name, sha), highest first; their dates; warnings."""
     fmt = _tag_format(project, component)
     found: list[tuple[Version, str, str]] = []
     dates: dict[str, str] = {}
     warnings: list[str] = []
-    for sha, tags in git.tags().items():
+    for sha, tags in tags_by_commit.items():
         for tag in tags:
             text = tag_version_text(fmt, tag.name, component)
             if text is None:
@@ -268,15 +260,15 @@ def read_tags(
             dates[tag.name] = tag.date[:10]
             found.append((version, tag.name, sha))
     found.sort(key=lambda item: item[0], reverse=True)
-    checked: dict[str, bool] = {}
+    return found, dates, warnings
 
-    def on_history(sha: str) -> bool:
-        if reachable is not None:
-            return True
-        if sha not in checked:
-            checked[sha] = git.is_ancestor(sha, "HEAD")
-        return checked[sha]
 
+def _tag_index(
+    found: list[tuple[Version, str, str]],
+    dates: dict[str, str],
+    warnings: list[str],
+    on_history: Callable[[str], bool],
+) -> TagIndex:
     last_tag = next(((n, s, v) for v, n, s in found if on_history(s)), None)
     last_release = next(
         ((n, s, v) for v, n, s in found if not v.is_prerelease and on_history(s)), None
@@ -285,6 +277,37 @@ def read_tags(
     for version, name, sha in reversed(found):  # ascending: the highest tag of a commit wins
         by_commit[sha] = (name, version)
     return TagIndex(by_commit, dates, last_release, last_tag, tuple(warnings))
+
+
+def _ancestry(git: Git) -> Callable[[str], bool]:
+    """``merge-base --is-ancestor`` of HEAD, one call per commit asked about, cached."""
+    checked: dict[str, bool] = {}
+
+    def on_history(sha: str) -> bool:
+        if sha not in checked:
+            checked[sha] = git.is_ancestor(sha, "HEAD")
+        return checked[sha]
+
+    return on_history
+
+
+def read_tags(
+    git: Git,
+    project: Project,
+    component: str | None = None,
+    *,
+    reachable: Container[str] | None = None,
+) -> TagIndex:
+    """Every tag of the tag format reachable from HEAD; tags that are not versions are warned about.
+
+    Tags are read in one call. Reachability comes from ``reachable`` (the shas of a full log
+    already read) when given; otherwise only the highest candidates are checked, one
+    ``merge-base --is-ancestor`` each, highest first, until one is reachable. The last release is
+    found from the tags alone, never through a path filter (git-cliff 1122).
+    """
+    found, dates, warnings = _tag_candidates(git.tags(), project, component, reachable)
+    on_history = (lambda _sha: True) if reachable is not None else _ancestry(git)
+    return _tag_index(found, dates, warnings, on_history)
 
 
 # -- next version ---------------------------------------------------------------------------------
@@ -311,13 +334,17 @@ class NextReport:
 
 def _git_for(project: Project) -> Git:
     git = Git(project.root)
+    _require_repo(git, project)
+    return git
+
+
+def _require_repo(git: Git, project: Project) -> None:
     if not git.is_repo():
         raise NotFound(
             "not a git repository",
             location=Location(file=project.root),
             hint="run `git init` and commit, or point --project at a git working tree",
         )
-    return git
 
 
 def _paths(project: Project, component: str | None) -> tuple[str, ...]:
@@ -330,6 +357,63 @@ def _paths(project: Project, component: str | None) -> tuple[str, ...]:
             location=Location(file=project.config_path, field="components"),
         )
     return comp.paths
+
+
+def _tags_and_head(
+    git: Git, project: Project
+) -> tuple[dict[str, list[Tag]], str | None, str | None]:
+    """The tags, HEAD and the branch: one for-each-ref, which in a plain repository also tells
+    HEAD and the branch; otherwise the rev-parse probe runs while it works."""
+    learn = git.can_learn_head()
+    tags_later = git.start_tags(learn_head=learn)
+    try:
+        if not learn:
+            _require_repo(git, project)
+    except BaseException:
+        tags_later(check=False)
+        raise
+    try:
+        tags = tags_later()
+    except GitError:
+        _require_repo(git, project)  # not a repository after all: say so
+        raise
+    _require_repo(git, project)  # known by now, or (detached or unborn HEAD) probed here
+    head, branch = git.head_state()
+    return tags, head, branch
+
+
+def _since_last_release(
+    git: Git,
+    head: str | None,
+    found: list[tuple[Version, str, str]],
+    dates: dict[str, str],
+    warnings: list[str],
+    paths: tuple[str, ...],
+) -> tuple[TagIndex, list[RawCommit]]:
+    """The tag index and the commits since the last release reachable from HEAD."""
+    top = next(((n, s, v) for v, n, s in found if not v.is_prerelease), None)
+    if head is not None and top is not None and not paths:
+        # Read ``HEAD ^top`` first and check afterwards that ``top`` is on HEAD's history: it is
+        # exactly when it is HEAD or a parent of a commit read (the boundary of the walk). That
+        # saves a ``merge-base --is-ancestor`` call in the usual case.
+        raws = list(git.log(["HEAD", f"^{top[1]}"]))
+        sha = top[1]
+        if sha == head or any(sha in r.parents for r in raws):
+            ancestry = _ancestry(git)
+            seen = {r.sha for r in raws}
+            seen.add(head)
+
+            def on_history(candidate: str) -> bool:
+                return candidate == sha or candidate in seen or ancestry(candidate)
+
+            return _tag_index(found, dates, warnings, on_history), raws
+    index = _tag_index(found, dates, warnings, _ancestry(git))
+    if head is None:
+        return index, []
+    revs = ["HEAD"]
+    if index.last_release is not None:
+        revs.append(f"^{index.last_release[1]}")
+    return index, list(git.log(revs, paths))
 
 
 def compute_next(
@@ -345,13 +429,11 @@ def compute_next(
     Before the first release tag, the base is the version the files carry (``0.1.0`` when none).
     """
     config = config or load_release_config(project)
-    git = git or _git_for(project)
-    index = read_tags(git, project, component)
-    revs = ["HEAD"]
-    if index.last_release is not None:
-        revs.append(f"^{index.last_release[1]}")
-    head = git.head()
-    raws = git.log(revs, _paths(project, component)) if head is not None else iter(())
+    git = git or Git(project.root)
+    tags, head, branch = _tags_and_head(git, project)
+    paths = _paths(project, component)
+    found, dates, warnings = _tag_candidates(tags, project, component, None)
+    index, raws = _since_last_release(git, head, found, dates, warnings, paths)
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
     current: Version | None = None
@@ -376,7 +458,7 @@ def compute_next(
         tag=tag_name(fmt, nv.next, component) if nv.next is not None else None,
         last_tag=index.last_tag[0] if index.last_tag else None,
         component=component,
-        branch=git.branch(),
+        branch=branch,
         head=head,
         commits=tuple(commits),
         warnings=index.warnings,
@@ -413,13 +495,15 @@ def plan_auto_bump(
 
 
 def _environment(project: Project, config: ReleaseConfig) -> jinja2.Environment:
-    import jinja2  # lazy: only rendering needs it
+    from importlib.resources import files  # lazy, like Jinja2: ~5 ms the built-in renderer spares
+
+    import jinja2
 
     loaders: list[jinja2.BaseLoader] = []
     override = Path(project.root) / config.templates
     if override.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(override)))
-    loaders.append(jinja2.FileSystemLoader(str(_TEMPLATES)))
+    loaders.append(jinja2.FileSystemLoader(str(files("polaris") / "templates" / "changelog")))
     # Markdown output: HTML escaping would corrupt commit text.
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -450,6 +534,47 @@ def _remote(git: Git, config: ReleaseConfig) -> Remote | None:
     return Remote.from_url(url) if url else None
 
 
+_Piece = tuple[str | None, Version | None, tuple[str, Version] | None, str | None, list[Commit]]
+
+
+def _history_pieces(
+    project: Project,
+    git: Git,
+    config: ReleaseConfig,
+    component: str | None,
+) -> tuple[list[_Piece], TagIndex, Remote | None]:
+    """Every release reachable from HEAD, newest first (unreleased first, if it has commits):
+    (tag, version, previous release, date, commits)."""
+    raws: list[RawCommit] = []
+    parsed: dict[str, Commit] = {}
+    log = git.log(["HEAD"])
+    first = next(log, None)  # git is started: ask for the remote while it writes
+    remote = _remote(git, config)
+    if first is not None:
+        raws.append(first)
+        parsed[first.sha] = parse_commit(first)
+    for raw in log:  # parse while git is still writing: the two overlap
+        raws.append(raw)
+        parsed[raw.sha] = parse_commit(raw)
+    index = read_tags(git, project, component, reachable=parsed)
+    slices = split_history(raws, index.releases(include_prereleases=config.include_prereleases))
+    paths = _paths(project, component)
+    keep = git.shas_touching(paths) if paths else None
+    pieces: list[_Piece] = []
+    rules = config.rules
+    for i, piece in enumerate(slices):
+        older = next((s for s in slices[i + 1 :] if s.tag is not None), None)
+        previous = (older.tag, older.version) if older and older.tag and older.version else None
+        commits = select_commits(
+            (parsed[c.sha] for c in piece.commits if keep is None or c.sha in keep), rules
+        )
+        if piece.tag is None and not commits:
+            continue
+        date = index.dates.get(piece.tag) if piece.tag else None
+        pieces.append((piece.tag, piece.version, previous, date, commits))
+    return pieces, index, remote
+
+
 def _history_notes(
     project: Project,
     git: Git,
@@ -457,36 +582,19 @@ def _history_notes(
     component: str | None,
 ) -> tuple[list[ReleaseNotes], TagIndex]:
     """Notes of every release reachable from HEAD, newest first (unreleased first)."""
-    raws: list[RawCommit] = []
-    parsed: dict[str, Commit] = {}
-    for raw in git.log(["HEAD"]):  # parse while git is still writing: the two overlap
-        raws.append(raw)
-        parsed[raw.sha] = parse_commit(raw)
-    index = read_tags(git, project, component, reachable=parsed)
-    slices = split_history(raws, index.releases(include_prereleases=config.include_prereleases))
-    paths = _paths(project, component)
-    keep = git.shas_touching(paths) if paths else None
-    remote = _remote(git, config)
-    notes: list[ReleaseNotes] = []
-    for i, piece in enumerate(slices):
-        older = next((s for s in slices[i + 1 :] if s.tag is not None), None)
-        previous = (older.tag, older.version) if older and older.tag and older.version else None
-        commits = select_commits(
-            (parsed[c.sha] for c in piece.commits if keep is None or c.sha in keep), config.rules
+    pieces, index, remote = _history_pieces(project, git, config, component)
+    notes = [
+        build_notes(
+            commits,
+            config.rules,
+            version=version,
+            tag=tag,
+            previous=previous,
+            date=date,
+            remote=remote,
         )
-        if piece.tag is None and not commits:
-            continue
-        notes.append(
-            build_notes(
-                commits,
-                config.rules,
-                version=piece.version,
-                tag=piece.tag,
-                previous=previous,
-                date=index.dates.get(piece.tag) if piece.tag else None,
-                remote=remote,
-            )
-        )
+        for tag, version, previous, date, commits in pieces
+    ]
     return notes, index
 
 
@@ -496,10 +604,42 @@ def history(project: Project, *, component: str | None = None) -> list[ReleaseNo
     return _history_notes(project, _git_for(project), config, component)[0]
 
 
-def build_changelog(project: Project, *, component: str | None = None) -> str:
-    """The whole ``CHANGELOG.md`` regenerated from history (full mode)."""
+def _overridden(project: Project, config: ReleaseConfig, *names: str) -> bool:
+    """Whether the repository overrides any of the templates ``names``."""
+    override = Path(project.root) / config.templates
+    return any((override / name).is_file() for name in names)
+
+
+def build_changelog(
+    project: Project, *, component: str | None = None, builtin: bool | None = None
+) -> str:
+    """The whole ``CHANGELOG.md`` regenerated from history (full mode).
+
+    Without template overrides the built-in renderer writes it (the same bytes as the default
+    templates, without Jinja2); ``builtin=False`` forces the templates, ``True`` the built-in.
+    """
     config = load_release_config(project)
     git = _git_for(project)
+    if builtin is None:
+        builtin = not _overridden(project, config, "changelog.md.j2", "release.md.j2")
+    if builtin:
+        pieces, _index, remote = _history_pieces(project, git, config, component)
+        rules = config.rules
+        return render_changelog(
+            (
+                render_release(
+                    commits,
+                    rules,
+                    version=version,
+                    tag=tag,
+                    previous=previous,
+                    date=date,
+                    remote=remote,
+                )
+                for tag, version, previous, date, commits in pieces
+            ),
+            config.marker,
+        )
     notes, _index = _history_notes(project, git, config, component)
     env = _environment(project, config)
     return _render(env, "changelog.md.j2", releases=notes, marker=config.marker)
