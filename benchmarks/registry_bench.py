@@ -47,8 +47,9 @@ import httpx
 PG_ADMIN = os.environ.get("POLARIS_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 MODEL = "bench-model"
 GROUPS = 10
-#: ``polaris serve --workers``; MLflow runs its default (4 workers). Set by ``--workers``.
-WORKERS = 2
+#: ``polaris serve --workers``; MLflow runs its default (4 workers). Set by ``--workers``
+#: (default: ``polaris serve``'s own default, one worker per CPU but one).
+WORKERS = 1
 
 
 @dataclass
@@ -511,7 +512,30 @@ def report(results: dict[str, list[Phase]]) -> dict[str, Any]:
                 row[f"ratio_{system}"] = round(ratio, 1)
         out[name] = row
         print(line)
+    out["goals"] = goals(results)
     return out
+
+
+def goals(results: dict[str, list[Phase]]) -> dict[str, Any]:
+    """Issue 4's goals for each Polaris run: printed as met/missed and returned for ``--json``."""
+    verdicts: dict[str, Any] = {}
+    for system, phases in results.items():
+        if system == "mlflow":
+            continue
+        by_name = {p.name: p for p in phases}
+        checks = {
+            "reads x8 p99 < 10 ms": by_name["reads x8"].pct(0.99) < 10,
+            "search p99 < 20 ms": by_name["searches"].pct(0.99) < 20,
+        }
+        if "mlflow" in results:
+            worst = min(
+                p.rate / m.rate for p, m in zip(phases, results["mlflow"], strict=True) if m.rate
+            )
+            checks[f"20x MLflow in every phase (lowest {worst:.1f}x)"] = worst >= 20
+        verdicts[system] = checks
+        for text, met in checks.items():
+            print(f"goal {system}: {text}: {'met' if met else 'MISSED'}")
+    return verdicts
 
 
 def main() -> None:
@@ -520,11 +544,15 @@ def main() -> None:
     parser.add_argument("--no-mlflow", action="store_true")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--workers", type=int, default=2, help="polaris serve --workers")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="polaris serve --workers (default: its default)"
+    )
     parser.add_argument("--client", choices=sorted(CLIENTS), default="stdlib")
     args = parser.parse_args()
     global WORKERS, CLIENT  # noqa: PLW0603 - module settings read by the phases
-    WORKERS = args.workers
+    from polaris.cli.serve import default_workers
+
+    WORKERS = args.workers or default_workers()
     CLIENT = CLIENTS[args.client]
     results: dict[str, list[Phase]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -544,7 +572,7 @@ def main() -> None:
                 )
             finally:
                 drop()
-    print(f"client: {args.client}; polaris serve --workers {args.workers}; mlflow server defaults")
+    print(f"client: {args.client}; polaris serve --workers {WORKERS}; mlflow server defaults")
     print(
         f"workload: 1 model, {args.versions} versions, {args.versions // 2} stage changes, "
         f"{args.versions} reads, 100 searches, {args.versions} reads from 8 clients"

@@ -2,14 +2,18 @@
 
 They are ``async``: FastAPI runs sync dependencies in the thread pool, one hop each, which cost
 more than the work they do (a token is checked against a short-lived in-memory cache first; a
-cache miss is one indexed lookup).
+cache miss is one indexed lookup). The actor dependencies take the bare :class:`Request` and read
+the ``Authorization`` header themselves: declared parameters (a ``Header()``, a sub-dependency)
+are resolved by FastAPI on every request and cost a third of a cached read. Being security
+schemes, they still put the bearer scheme in OpenAPI, on every route that needs a token.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 
 from polaris.core.policy import AuthenticationRequired, Role, require_role
 from polaris.services.registry import Actor
@@ -41,32 +45,46 @@ def _bearer(authorization: str | None) -> str | None:
     return token.strip()
 
 
-async def read_actor(
-    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
-    """Reads need a viewer token, unless the server allows anonymous reads."""
-    token = _bearer(authorization)
-    if token is None and services.settings.anonymous_read:
-        return _ANONYMOUS
-    return services.tokens.authenticate(token)
+def _services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
-async def write_actor(
-    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
-    """Every mutation needs a valid token of at least the developer role."""
-    actor = services.tokens.authenticate(_bearer(authorization))
-    require_role(actor.role, Role.DEVELOPER, "changing the registry")
-    return actor
+class _TokenAuth(HTTPBearer):
+    """The acting identity, at ``minimum`` role; OpenAPI shows it as the bearer scheme.
+
+    One callable per role that FastAPI calls with the bare request: as a security scheme it is
+    documented (``components.securitySchemes``) without a declared ``Header()`` parameter, which
+    FastAPI would resolve on every request.
+    """
+
+    def __init__(self, minimum: Role | None, what: str) -> None:
+        super().__init__(
+            scheme_name="bearer",
+            description="An API token: polaris token create --role viewer|developer|approver|admin",
+            auto_error=False,
+        )
+        self.minimum = minimum
+        self.what = what
+
+    async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
+        services = _services(request)
+        token = _bearer(request.headers.get("authorization"))
+        if self.minimum is None:  # reads
+            if token is None and services.settings.anonymous_read:
+                return _ANONYMOUS
+            return services.tokens.authenticate(token)
+        actor = services.tokens.authenticate(token)
+        require_role(actor.role, self.minimum, self.what)
+        return actor
 
 
-async def admin_actor(
-    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
-) -> Actor:
-    """Token management, gc and the audit log need an admin token."""
-    actor = services.tokens.authenticate(_bearer(authorization))
-    require_role(actor.role, Role.ADMIN, "this operation")
-    return actor
+#: Reads need a viewer token, unless the server allows anonymous reads.
+read_actor = _TokenAuth(None, "reading")
+#: Every mutation needs a valid token of at least the developer role.
+write_actor = _TokenAuth(Role.DEVELOPER, "changing the registry")
+#: Token management, gc and the audit log need an admin token.
+admin_actor = _TokenAuth(Role.ADMIN, "this operation")
 
 
 ReadActor = Annotated[Actor, Depends(read_actor)]

@@ -13,7 +13,23 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["serve"]
+__all__ = ["default_workers", "serve"]
+
+
+def default_workers() -> int:
+    """Worker processes by default: one per usable CPU but one, at least 1, at most 8.
+
+    A worker is one Python process and keeps about one core busy at full load; the spare core
+    is for what shares the machine (SQLite checkpoints, a TLS proxy, the OS, local clients). On
+    2 cores that is 1 worker: with the benchmark's client on the same cores, a second worker
+    competed with it for CPU, gave no more throughput and doubled to quadrupled the p99 of 8
+    concurrent readers (2.8 -> 5.8 ms; 5.5 -> 21 ms on a busier machine).
+    """
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus - 1))
 
 
 def serve(
@@ -23,8 +39,13 @@ def serve(
         bool, typer.Option("--demo", help="Load a demo platform; allow reads without a token.")
     ] = False,
     workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Worker processes (they share the store).")
-    ] = 1,
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes sharing the store [default: CPUs - 1, at least 1, at most 8].",
+        ),
+    ] = None,
     log_level: Annotated[str, typer.Option("--log-level")] = "info",
 ) -> None:
     """Serve the registry API (/api/v1), the dashboard (/), /health, /ready and /metrics."""
@@ -39,7 +60,7 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        workers=workers,
+        workers=workers or default_workers(),
         log_level=log_level,
         # Access logs carry paths and status only; tokens travel in headers and never appear.
         access_log=True,

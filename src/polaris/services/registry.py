@@ -51,6 +51,7 @@ from polaris.core.registry import (
 )
 from polaris.core.semver import BumpPart, Version
 from polaris.store import repos
+from polaris.store.repos.versions import get_version_json, list_versions_json
 from polaris.store.session import Database
 
 __all__ = ["Actor", "GcReport", "Registration", "RegistryService", "utc_now"]
@@ -361,6 +362,21 @@ class RegistryService:
         """A page of versions and the position of the next page."""
         with self.db.read() as s:
             return repos.list_versions(s, query)
+
+    # The HTTP API's hot reads: the same answers as ``version_to_dict(get(...))`` and ``search``,
+    # built from raw rows by one precompiled statement (see repos.versions).
+
+    def get_json(self, name: str, version: str) -> dict[str, Any]:
+        """One version in its JSON form (``version_to_dict``)."""
+        v = Version.parse(version)
+        with self.db.driver() as conn:
+            found: dict[str, Any] = get_version_json(conn, self.db.engine.dialect, name, v)
+            return found
+
+    def search_json(self, query: VersionQuery) -> tuple[list[dict[str, Any]], int | None]:
+        """A page of versions in JSON form and the position of the next page."""
+        with self.db.driver() as conn:
+            return list_versions_json(conn, self.db.engine.dialect, query)
 
     def models(self, name: str | None = None) -> list[repos.ModelSummary]:
         """Models with their latest version per stage."""
