@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from importlib import resources
 
 from fastapi import FastAPI
@@ -16,14 +17,22 @@ from prometheus_client import CollectorRegistry
 from starlette.concurrency import run_in_threadpool
 
 from polaris.__about__ import __version__
-from polaris.api.errors import install_error_handlers
-from polaris.api.middleware import API_PREFIX, MetricsMiddleware
-from polaris.api.routes import admin, dashboard, models, platform, system
+from polaris.api.errors import PROBLEM_BASE, install_error_handlers
+from polaris.api.middleware import API_PREFIX, MetricsMiddleware, warm_up
+from polaris.api.routes import admin, apis, dashboard, models, platform, system
 from polaris.config.settings import Settings, get_settings
+from polaris.core.lifecycle import APIVersion, APIVersionState, Catalog
+from polaris.integrations.asgi import APIVersioning
 from polaris.services.demo import load_demo
 from polaris.services.wiring import build_services
 
-__all__ = ["create_app"]
+__all__ = ["POLARIS_API_VERSIONS", "create_app"]
+
+#: The lifecycle of Polaris's own HTTP API, served by :class:`APIVersioning` (the one place it is
+#: declared): ``/api/v2/...`` is a 404 listing these, and responses carry ``API-Version``.
+POLARIS_API_VERSIONS = Catalog.of(
+    [APIVersion("v1", APIVersionState.ACTIVE, introduced=date(2026, 11, 24))]
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -36,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.demo:
             await run_in_threadpool(load_demo, services)
         app.state.services = services
+        await warm_up(app, services)
         try:
             yield
         finally:
@@ -52,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for r in (models.router, platform.router, admin.router):
+    for r in (models.router, platform.router, admin.router, apis.router):
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
@@ -60,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     registry = CollectorRegistry()
     app.state.metrics_registry = registry
+    app.add_middleware(
+        APIVersioning, versions=POLARIS_API_VERSIONS, prefix="/api", problem_base=PROBLEM_BASE
+    )
     if settings.metrics_enabled:
         app.add_middleware(MetricsMiddleware, registry=registry)
     return app

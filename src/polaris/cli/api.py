@@ -21,10 +21,12 @@ from polaris.core.impact.openapi_rules import RULES
 from polaris.core.lifecycle import APIVersion
 
 if TYPE_CHECKING:
+    from polaris.cli import _api_backend
     from polaris.services import apis
     from polaris.services.apis import APIDiff, LifecycleOutcome
 else:
     apis = lazy_import("polaris.services.apis")
+    _api_backend = lazy_import("polaris.cli._api_backend")
 
 __all__ = ["app"]
 
@@ -33,7 +35,8 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 versions_app = typer.Typer(
-    help="The API version lifecycle (api-versions.yml).", no_args_is_help=True
+    help="The API version lifecycle: in the registry, or in a file with --file.",
+    no_args_is_help=True,
 )
 clients_app = typer.Typer(help="Client compatibility (seed 11.2).", no_args_is_help=True)
 app.add_typer(versions_app, name="versions")
@@ -68,6 +71,22 @@ FileOption = Annotated[
     ),
 ]
 _DEFAULT_FILE = Path("api-versions.yml")
+VersionsFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--file",
+        "-f",
+        help="Use this API versions file (seed 5.1.3 shape) instead of the registry.",
+        envvar="POLARIS_API_VERSIONS",
+    ),
+]
+APINameOption = Annotated[
+    str,
+    typer.Option(
+        "--api-name", help="The API whose versions these are (registry).", envvar="POLARIS_API_NAME"
+    ),
+]
+_API = "default"
 
 
 def _change_json(c: Change) -> dict[str, Any]:
@@ -176,8 +195,11 @@ def rules(as_json: JsonOption = False) -> None:
 # -- lifecycle ---------------------------------------------------------------------------------
 
 
-def _service(path: Path) -> apis.APIVersionsService:
-    return apis.APIVersionsService(APIVersionsFile(path))
+def _service(path: Path | None, api_name: str) -> _api_backend.Lifecycle:
+    """The file with ``--file``, else the registry (``POLARIS_URL`` or the local store)."""
+    if path is not None:
+        return apis.APIVersionsService(APIVersionsFile(path))
+    return _api_backend.open_lifecycle(api_name)
 
 
 def _record_row(v: APIVersion) -> tuple[Any, ...]:
@@ -209,9 +231,11 @@ def _show_outcomes(outcomes: list[LifecycleOutcome], *, as_json: bool, dry_run: 
 
 
 @versions_app.command("list")
-def versions_list(file: FileOption = _DEFAULT_FILE, as_json: JsonOption = False) -> None:
+def versions_list(
+    file: VersionsFileOption = None, api_name: APINameOption = _API, as_json: JsonOption = False
+) -> None:
     """List API versions and their lifecycle dates."""
-    records = _service(file).versions()
+    records = _service(file, api_name).versions()
     cols = ("Version", "State", "Introduced", "Deprecated", "Retires", "Use instead", "Guide")
     emit(
         [to_jsonable(v) for v in records],
@@ -240,12 +264,13 @@ def versions_register(
         str | None, typer.Option("--planned", help="Planned release date (YYYY-MM-DD).")
     ] = None,
     guide: Annotated[str | None, typer.Option("--guide", help="Migration guide URL.")] = None,
-    file: FileOption = _DEFAULT_FILE,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Register a new API version (state: development)."""
-    outcome = _service(file).register(
+    outcome = _service(file, api_name).register(
         version,
         breaking_changes=breaking or (),
         planned_release=_date_opt(planned, "--planned"),
@@ -258,12 +283,13 @@ def versions_register(
 @versions_app.command("activate")
 def versions_activate(
     version: Annotated[str, typer.Argument(help="The API version.")],
-    file: FileOption = _DEFAULT_FILE,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Make a version in development available (state: active)."""
-    outcome = _service(file).activate(version, dry_run=dry_run)
+    outcome = _service(file, api_name).activate(version, dry_run=dry_run)
     _show_outcomes([outcome], as_json=as_json, dry_run=dry_run)
 
 
@@ -280,12 +306,13 @@ def versions_deprecate(
     replacement: Annotated[
         str | None, typer.Option("--replacement", help="Version to move to (default: newest).")
     ] = None,
-    file: FileOption = _DEFAULT_FILE,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Deprecate an active version; schedules its retirement."""
-    outcome = _service(file).deprecate(
+    outcome = _service(file, api_name).deprecate(
         version,
         on=_date_opt(on, "--on"),
         sunset=_date_opt(sunset, "--sunset"),
@@ -302,24 +329,57 @@ def versions_retire(
     force: Annotated[
         bool, typer.Option("--force", help="Retire before the notice period has run out.")
     ] = False,
-    file: FileOption = _DEFAULT_FILE,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Retire a deprecated version (its requests then get 410 Gone)."""
-    outcome = _service(file).retire(version, force=force, dry_run=dry_run)
+    outcome = _service(file, api_name).retire(version, force=force, dry_run=dry_run)
     _show_outcomes([outcome], as_json=as_json, dry_run=dry_run)
+
+
+@versions_app.command("policy")
+def versions_policy(
+    notice_days: Annotated[
+        int | None, typer.Option("--notice-days", min=0, help="Least notice before retiring.")
+    ] = None,
+    retirement_days: Annotated[
+        int | None,
+        typer.Option("--retirement-days", min=0, help="Default deprecation-to-sunset period."),
+    ] = None,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Show or change the lifecycle periods (seed 5.1.2 defaults: 90 and 180 days)."""
+    out = _api_backend.set_policy(
+        file, api_name, notice_days=notice_days, retirement_days=retirement_days, dry_run=dry_run
+    )
+
+    def human(con: Console) -> None:
+        for label, old, new in (
+            ("notice", out.before.notice.days, out.after.notice.days),
+            ("retirement", out.before.retirement_after.days, out.after.retirement_after.days),
+        ):
+            con.print(f"{label}: {old} days" + (f" -> {new} days" if new != old else ""))
+        if dry_run:
+            con.print("[dim]dry run: nothing written[/]")
+
+    emit(out.to_dict(), as_json=as_json, human=human)
 
 
 @versions_app.command("import")
 def versions_import(
     source: Annotated[Path, typer.Argument(help="A YAML file with an api_compatibility_matrix.")],
-    file: FileOption = _DEFAULT_FILE,
+    file: VersionsFileOption = None,
+    api_name: APINameOption = _API,
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Import the seed's api_compatibility_matrix YAML into the store."""
-    outcomes = _service(file).import_matrix(source, dry_run=dry_run)
+    outcomes = _service(file, api_name).import_matrix(source, dry_run=dry_run)
     _show_outcomes(outcomes, as_json=as_json, dry_run=dry_run)
 
 

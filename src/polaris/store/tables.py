@@ -9,12 +9,13 @@ JSON on the version row, so a page of versions is read with one query and filter
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -30,7 +31,9 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
+    "ApiRow",
     "ApiTokenRow",
+    "ApiVersionRow",
     "AuditRow",
     "Base",
     "BlobRow",
@@ -266,3 +269,36 @@ class AuditRow(Base):
     entity_key: Mapped[str] = mapped_column(String(300))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ApiRow(Base):
+    """An HTTP API whose versions follow the lifecycle; locked to serialise transitions."""
+
+    __tablename__ = "apis"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    notice_days: Mapped[int] = mapped_column(Integer)
+    retirement_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+
+
+class ApiVersionRow(Base):
+    """One version of an API and its lifecycle record (seed 5.1.3)."""
+
+    __tablename__ = "api_versions"
+    __table_args__ = (UniqueConstraint("api_pk", "version", name="uq_api_versions_api_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    api_pk: Mapped[int] = mapped_column(ForeignKey("apis.id", ondelete="CASCADE"))
+    version: Mapped[str] = mapped_column(String(50))
+    state: Mapped[str] = mapped_column(String(20))
+    introduced: Mapped[date | None] = mapped_column(Date)
+    deprecated_on: Mapped[date | None] = mapped_column(Date)
+    retires_on: Mapped[date | None] = mapped_column(Date)
+    planned_release: Mapped[date | None] = mapped_column(Date)
+    breaking_changes: Mapped[list[Any]]
+    migration_guide: Mapped[str | None] = mapped_column(Text)
+    sunset_link: Mapped[str | None] = mapped_column(Text)
+    replacement: Mapped[str | None] = mapped_column(String(50))
+    compatible_clients: Mapped[list[Any]]
+    backward_compatible_with: Mapped[list[Any]]
+    updated_at: Mapped[datetime]
