@@ -11,13 +11,7 @@ import sys
 import typer
 
 from polaris.__about__ import __version__
-from polaris.cli import api as api_cmd
-from polaris.cli import compat as compat_cmd
-from polaris.cli import platform as platform_cmd  # noqa: F401 - registers platform plan/diff
-from polaris.cli import registry as registry_cmd
 from polaris.cli import release as release_cmd
-from polaris.cli import schema as schema_cmd
-from polaris.cli import serve as serve_cmd
 from polaris.cli import version as version_cmd
 from polaris.cli._render import err_console
 from polaris.core.errors import PolarisError
@@ -55,21 +49,53 @@ app.add_typer(version_cmd.app, name="version")
 app.command("changelog")(release_cmd.changelog)
 app.command("release")(release_cmd.release)
 app.command("commit-lint")(release_cmd.commit_lint)
-app.add_typer(compat_cmd.app, name="compat")
-app.add_typer(schema_cmd.app, name="schema")
-app.add_typer(api_cmd.app, name="api")
-app.add_typer(registry_cmd.models_app, name="models")
-app.add_typer(registry_cmd.platform_app, name="platform")
-app.add_typer(registry_cmd.token_app, name="token")
-app.add_typer(registry_cmd.store_app, name="store")
-app.command("gc")(registry_cmd.gc)
-app.command("serve")(serve_cmd.serve)
+
+#: Commands whose groups are registered up front: the everyday ones, which must start fast.
+_LIGHT_COMMANDS = frozenset({"status", "version", "changelog", "release", "commit-lint"})
+_heavy_groups_added = False
+
+
+def _add_heavy_groups() -> None:
+    """Register the groups whose imports are heavy (registry, schema, api, compat, serve).
+
+    Done only when the command line needs them, so that ``polaris version next`` does not pay
+    for importing the registry client, the OpenAPI tooling and the rest (about 40% of start-up).
+    """
+    global _heavy_groups_added  # noqa: PLW0603 - one-time registration on the module's app
+    if _heavy_groups_added:
+        return
+    _heavy_groups_added = True
+    from polaris.cli import api as api_cmd
+    from polaris.cli import compat as compat_cmd
+    from polaris.cli import platform as platform_cmd
+    from polaris.cli import registry as registry_cmd
+    from polaris.cli import schema as schema_cmd
+    from polaris.cli import serve as serve_cmd
+
+    app.add_typer(compat_cmd.app, name="compat")
+    app.add_typer(schema_cmd.app, name="schema")
+    app.add_typer(api_cmd.app, name="api")
+    app.add_typer(registry_cmd.models_app, name="models")
+    app.add_typer(platform_cmd.platform_app, name="platform")
+    app.add_typer(registry_cmd.token_app, name="token")
+    app.add_typer(registry_cmd.store_app, name="store")
+    app.command("gc")(registry_cmd.gc)
+    app.command("serve")(serve_cmd.serve)
+
+
+def _needs_heavy_groups(args: list[str]) -> bool:
+    """Whether the command line may reach a heavy group (or the root help, which lists them)."""
+    first = next((a for a in args if not a.startswith("-")), None)
+    return first not in _LIGHT_COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map Polaris errors to a one-line message and an exit code."""
+    args = sys.argv[1:] if argv is None else argv
+    if _needs_heavy_groups(args):
+        _add_heavy_groups()
     try:
-        result = app(args=argv, prog_name="polaris", standalone_mode=False)
+        result = app(args=args, prog_name="polaris", standalone_mode=False)
     except PolarisError as exc:
         err_console.print(f"[bold red]error:[/] {exc.one_line()}", markup=True, highlight=False)
         return exc.exit_code
