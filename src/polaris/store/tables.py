@@ -186,7 +186,10 @@ class StageEventRow(Base):
     """One move of one version between stages; never updated or deleted by use cases."""
 
     __tablename__ = "stage_events"
-    __table_args__ = (Index("ix_stage_events_model_at", "model_pk", "at"),)
+    __table_args__ = (
+        Index("ix_stage_events_model_at", "model_pk", "at"),
+        Index("ix_stage_events_model_stage", "model_pk", "to_stage"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_pk: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
     version: Mapped[str] = mapped_column(String(200))
