@@ -34,12 +34,6 @@ DEV = Actor("dev", Role.DEVELOPER)
 CHROMIUM = "/usr/bin/chromium"
 
 
-class CompatSettings(Settings):
-    """Settings with the compatibility file the server checks releases against."""
-
-    compat_file: Path | None = None
-
-
 def seed(url: str, tmp_path: Path) -> None:
     """2.1.0 with a redis the file refuses; 2.1.1 drops redis and breaks rag-search's dependency."""
     db = Database(url, pool_size=1)
@@ -78,7 +72,7 @@ def seed(url: str, tmp_path: Path) -> None:
 
 def test_matrix_marks_each_cell_from_the_checker(migrated_db_url: str, tmp_path: Path) -> None:  # noqa: F811
     seed(migrated_db_url, tmp_path)
-    settings = CompatSettings(
+    settings = Settings(
         home=tmp_path,
         database_url=migrated_db_url,
         anonymous_read=True,
@@ -164,7 +158,7 @@ def browser_page() -> Iterator[Page]:
 def test_dashboard_draws_the_matrix_with_marks(browser_page: Page, tmp_path: Path) -> None:
     page = browser_page
     url = f"sqlite+pysqlite:///{tmp_path / 'p.db'}"
-    settings = CompatSettings(
+    settings = Settings(
         home=tmp_path, database_url=url, anonymous_read=True, compat_file=EXAMPLE
     )
     with LiveServer(create_app(settings)) as server:

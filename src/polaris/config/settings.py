@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     demo: bool = False
     url: str | None = None
     token: SecretStr | None = None
+    #: compatibility.yml the server checks platform releases against (the dashboard matrix).
+    compat_file: Path | None = None
 
     @property
     def data_dir(self) -> Path:

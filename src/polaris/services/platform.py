@@ -182,7 +182,7 @@ def _file_names(matrix: CompatMatrix) -> set[str]:
 
 def server_matrix(settings: Settings) -> CompatMatrix | None:
     """The compatibility file the server checks releases against (``compat_file`` setting)."""
-    path = getattr(settings, "compat_file", None)
+    path = settings.compat_file
     return None if path is None else load_matrix(Path(path))
 
 
