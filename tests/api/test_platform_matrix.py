@@ -158,9 +158,7 @@ def browser_page() -> Iterator[Page]:
 def test_dashboard_draws_the_matrix_with_marks(browser_page: Page, tmp_path: Path) -> None:
     page = browser_page
     url = f"sqlite+pysqlite:///{tmp_path / 'p.db'}"
-    settings = Settings(
-        home=tmp_path, database_url=url, anonymous_read=True, compat_file=EXAMPLE
-    )
+    settings = Settings(home=tmp_path, database_url=url, anonymous_read=True, compat_file=EXAMPLE)
     with LiveServer(create_app(settings)) as server:
         seed(url, tmp_path)
         requested: list[str] = []
