@@ -4,6 +4,10 @@ Both backends return the same JSON data (the API's response bodies are the core 
 forms, which the local backend builds with the same functions), so every command prints the same
 output either way. A server's problem+json error becomes a :class:`RemoteError` with its detail and
 hint, so the CLI prints one line and exits as it would locally.
+
+Writes take ``dry_run``; both backends then answer the real result plus ``"dry_run": true`` and
+store nothing (the remote one sends ``?dry_run=true``; a dry-run registration verifies its files
+with dry-run uploads and names them to the server as ``staged``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from polaris.core.registry import (
 from polaris.core.semver import Version
 from polaris.services.registry import Actor, Registration
 from polaris.services.wiring import Services, build_services, migrate_store, schema_status
+from polaris.store.migrate import current_revision, head_revision, pending_revisions
+from polaris.store.session import Database
 
 __all__ = ["Backend", "LocalBackend", "RemoteBackend", "RemoteError", "open_backend"]
 
@@ -52,7 +58,9 @@ class RemoteError(PolarisError):
 class Backend(Protocol):
     """What registry commands need, in JSON form."""
 
-    def register(self, name: str, payload: dict[str, Any], files: Sequence[Path]) -> dict[str, Any]:
+    def register(
+        self, name: str, payload: dict[str, Any], files: Sequence[Path], dry_run: bool = False
+    ) -> dict[str, Any]:
         """Upload files, then register a version."""
 
     def models(self) -> list[dict[str, Any]]:
@@ -70,10 +78,12 @@ class Backend(Protocol):
     def production(self, name: str, at: str | None) -> dict[str, Any]:
         """The production version at a time."""
 
-    def stage(self, name: str, version: str, body: dict[str, Any]) -> dict[str, Any]:
+    def stage(
+        self, name: str, version: str, body: dict[str, Any], dry_run: bool = False
+    ) -> dict[str, Any]:
         """Move a version."""
 
-    def delete(self, name: str, version: str) -> dict[str, Any]:
+    def delete(self, name: str, version: str, dry_run: bool = False) -> dict[str, Any]:
         """Delete a development version."""
 
     def lineage(self, name: str, version: str) -> list[dict[str, Any]]:
@@ -88,20 +98,29 @@ class Backend(Protocol):
     def platform(self) -> dict[str, Any]:
         """The platform tree."""
 
-    def release(self, body: dict[str, Any]) -> dict[str, Any]:
+    def release(self, body: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
         """Record a platform release."""
 
-    def token_create(self, name: str, role: str) -> dict[str, Any]:
-        """Create a token (shown once)."""
+    def token_create(self, name: str, role: str, dry_run: bool = False) -> dict[str, Any]:
+        """Create a token (shown once; a dry run shows none)."""
 
     def token_list(self) -> list[dict[str, Any]]:
         """Token records."""
 
-    def token_revoke(self, token_id: int) -> dict[str, Any]:
+    def token_revoke(self, token_id: int, dry_run: bool = False) -> dict[str, Any]:
         """Revoke a token."""
 
     def gc(self, dry_run: bool) -> dict[str, Any]:
         """Apply retention."""
+
+
+def _dry(data: dict[str, Any], dry_run: bool) -> dict[str, Any]:
+    # The same marking the API adds to a dry run's response.
+    return {**data, "dry_run": True} if dry_run else data
+
+
+def _dry_params(dry_run: bool) -> dict[str, str]:
+    return {"dry_run": "true"} if dry_run else {}
 
 
 def _sha256(path: Path) -> str:
@@ -145,14 +164,21 @@ class LocalBackend:
         self.s = services
         self.actor = Actor(name=getpass.getuser(), role=Role.ADMIN)
 
-    def register(self, name: str, payload: dict[str, Any], files: Sequence[Path]) -> dict[str, Any]:
+    def register(
+        self, name: str, payload: dict[str, Any], files: Sequence[Path], dry_run: bool = False
+    ) -> dict[str, Any]:
         uploaded: dict[str, str] = {}
+        staged: dict[str, int] = {}
         for path in files:
             with path.open("rb") as fh:
-                blob = self.s.registry.upload_blob(fh, actor=self.actor)
+                blob = self.s.registry.upload_blob(fh, actor=self.actor, dry_run=dry_run)
             uploaded[path.name] = blob["sha256"]
+            staged[blob["sha256"]] = blob["size"]
         reg = Registration(name=name, files={**payload.pop("files", {}), **uploaded}, **payload)
-        return version_to_dict(self.s.registry.register(reg, actor=self.actor))
+        mv = self.s.registry.register(
+            reg, actor=self.actor, dry_run=dry_run, staged_blobs=staged if dry_run else None
+        )
+        return _dry(version_to_dict(mv), dry_run)
 
     def models(self) -> list[dict[str, Any]]:
         return [m.to_dict() for m in self.s.registry.models()]
@@ -178,7 +204,9 @@ class LocalBackend:
             "version": None if found is None else str(found),
         }
 
-    def stage(self, name: str, version: str, body: dict[str, Any]) -> dict[str, Any]:
+    def stage(
+        self, name: str, version: str, body: dict[str, Any], dry_run: bool = False
+    ) -> dict[str, Any]:
         mv, changes = self.s.registry.promote(
             name,
             version,
@@ -188,11 +216,14 @@ class LocalBackend:
             criteria=[parse_threshold(c) for c in body.get("criteria", [])],
             validation=body.get("validation", {}),
             rollback_to=body.get("rollback_to"),
+            dry_run=dry_run,
         )
-        return {"version": version_to_dict(mv), "changes": [change_to_dict(c) for c in changes]}
+        data = {"version": version_to_dict(mv), "changes": [change_to_dict(c) for c in changes]}
+        return _dry(data, dry_run)
 
-    def delete(self, name: str, version: str) -> dict[str, Any]:
-        return version_to_dict(self.s.registry.delete(name, version, actor=self.actor))
+    def delete(self, name: str, version: str, dry_run: bool = False) -> dict[str, Any]:
+        mv = self.s.registry.delete(name, version, actor=self.actor, dry_run=dry_run)
+        return _dry(version_to_dict(mv), dry_run)
 
     def lineage(self, name: str, version: str) -> list[dict[str, Any]]:
         return [version_to_dict(v) for v in self.s.registry.lineage(name, version)]
@@ -208,23 +239,26 @@ class LocalBackend:
     def platform(self) -> dict[str, Any]:
         return self.s.registry.platform()
 
-    def release(self, body: dict[str, Any]) -> dict[str, Any]:
+    def release(self, body: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
         pins = [
             ReleasePin(p["name"], p["kind"], Version.parse(p["version"]))
             for p in body["components"]
         ]
-        rel = self.s.registry.release(body["version"], pins, actor=self.actor, notes=body["notes"])
-        return release_to_dict(rel)
+        rel = self.s.registry.release(
+            body["version"], pins, actor=self.actor, notes=body["notes"], dry_run=dry_run
+        )
+        return _dry(release_to_dict(rel), dry_run)
 
-    def token_create(self, name: str, role: str) -> dict[str, Any]:
-        token, rec = self.s.tokens.create(name, role, actor=self.actor)
-        return {**rec.to_dict(), "token": token}
+    def token_create(self, name: str, role: str, dry_run: bool = False) -> dict[str, Any]:
+        token, rec = self.s.tokens.create(name, role, actor=self.actor, dry_run=dry_run)
+        return _dry({**rec.to_dict(), "token": token}, dry_run)
 
     def token_list(self) -> list[dict[str, Any]]:
         return [t.to_dict() for t in self.s.tokens.list(actor=self.actor)]
 
-    def token_revoke(self, token_id: int) -> dict[str, Any]:
-        return self.s.tokens.revoke(token_id, actor=self.actor).to_dict()
+    def token_revoke(self, token_id: int, dry_run: bool = False) -> dict[str, Any]:
+        rec = self.s.tokens.revoke(token_id, actor=self.actor, dry_run=dry_run)
+        return _dry(rec.to_dict(), dry_run)
 
     def gc(self, dry_run: bool) -> dict[str, Any]:
         return self.s.registry.gc(actor=self.actor, dry_run=dry_run).to_dict()
@@ -257,15 +291,25 @@ class RemoteBackend:
         ctype = resp.headers.get("content-type", "")
         return resp.json() if ctype.startswith("application/json") else resp.content
 
-    def register(self, name: str, payload: dict[str, Any], files: Sequence[Path]) -> dict[str, Any]:
+    def register(
+        self, name: str, payload: dict[str, Any], files: Sequence[Path], dry_run: bool = False
+    ) -> dict[str, Any]:
         uploaded: dict[str, str] = {}
+        staged: list[str] = []
         for path in files:
             sha = _sha256(path)
             with path.open("rb") as fh:
-                self._call("PUT", f"/blobs/{sha}", content=fh.read())
+                blob = self._call(
+                    "PUT", f"/blobs/{sha}", content=fh.read(), params=_dry_params(dry_run)
+                )
             uploaded[path.name] = sha
+            if dry_run:
+                staged.append(f"{sha}:{blob['size']}")
         body = {**payload, "files": {**payload.get("files", {}), **uploaded}}
-        result: dict[str, Any] = self._call("POST", f"/models/{name}/versions", json=body)
+        params: dict[str, Any] = {"dry_run": "true", "staged": staged} if dry_run else {}
+        result: dict[str, Any] = self._call(
+            "POST", f"/models/{name}/versions", json=body, params=params
+        )
         return result
 
     def models(self) -> list[dict[str, Any]]:
@@ -293,14 +337,21 @@ class RemoteBackend:
         result: dict[str, Any] = self._call("GET", f"/models/{name}/production", params=params)
         return result
 
-    def stage(self, name: str, version: str, body: dict[str, Any]) -> dict[str, Any]:
+    def stage(
+        self, name: str, version: str, body: dict[str, Any], dry_run: bool = False
+    ) -> dict[str, Any]:
         result: dict[str, Any] = self._call(
-            "POST", f"/models/{name}/versions/{version}/stage", json=body
+            "POST",
+            f"/models/{name}/versions/{version}/stage",
+            json=body,
+            params=_dry_params(dry_run),
         )
         return result
 
-    def delete(self, name: str, version: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("DELETE", f"/models/{name}/versions/{version}")
+    def delete(self, name: str, version: str, dry_run: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "DELETE", f"/models/{name}/versions/{version}", params=_dry_params(dry_run)
+        )
         return result
 
     def lineage(self, name: str, version: str) -> list[dict[str, Any]]:
@@ -324,20 +375,26 @@ class RemoteBackend:
         result: dict[str, Any] = self._call("GET", "/platform")
         return result
 
-    def release(self, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("POST", "/platform/releases", json=body)
+    def release(self, body: dict[str, Any], dry_run: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "POST", "/platform/releases", json=body, params=_dry_params(dry_run)
+        )
         return result
 
-    def token_create(self, name: str, role: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("POST", "/tokens", json={"name": name, "role": role})
+    def token_create(self, name: str, role: str, dry_run: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "POST", "/tokens", json={"name": name, "role": role}, params=_dry_params(dry_run)
+        )
         return result
 
     def token_list(self) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self._call("GET", "/tokens")["items"]
         return items
 
-    def token_revoke(self, token_id: int) -> dict[str, Any]:
-        result: dict[str, Any] = self._call("DELETE", f"/tokens/{token_id}")
+    def token_revoke(self, token_id: int, dry_run: bool = False) -> dict[str, Any]:
+        result: dict[str, Any] = self._call(
+            "DELETE", f"/tokens/{token_id}", params=_dry_params(dry_run)
+        )
         return result
 
     def gc(self, dry_run: bool) -> dict[str, Any]:
@@ -363,6 +420,17 @@ def open_backend(settings: Settings | None = None) -> Backend:
 def upgrade_local(settings: Settings | None = None) -> tuple[str | None, str]:
     """Apply migrations to the configured database."""
     return migrate_store(settings or Settings())
+
+
+def pending_local(settings: Settings | None = None) -> dict[str, Any]:
+    """What ``upgrade_local`` would do: the current and shipped revisions and those pending."""
+    settings = settings or Settings()
+    db = Database(settings.resolved_database_url, pool_size=0)
+    try:
+        current = current_revision(db)
+        return {"before": current, "pending": pending_revisions(db), "after": head_revision()}
+    finally:
+        db.dispose()
 
 
 def store_status(settings: Settings | None = None) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 Each command parses its options, makes one backend call (the server at ``POLARIS_URL`` with
 ``POLARIS_TOKEN``, else the local store) and renders the JSON it gets back, so the output is the
-same either way; ``--json`` prints that JSON as is.
+same either way; ``--json`` prints that JSON as is. Every command that writes takes ``--dry-run``:
+the same checks (the promotion gate too), the same answer marked ``"dry_run": true``, nothing
+written.
 """
 
 from __future__ import annotations
@@ -118,6 +120,7 @@ def register(
     description: Annotated[str, typer.Option("--description", "-m")] = "",
     parent: Annotated[str | None, typer.Option("--parent", help="Parent version.")] = None,
     data_hash: Annotated[str, typer.Option("--data-hash", help="Training data hash.")] = "",
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Register a model version (uploading its files first); 409 if it exists."""
@@ -141,12 +144,13 @@ def register(
         "tags": list(tag or []),
         "parent_version": parent,
     }
-    result = _backend().register(name, payload, paths)
+    result = _backend().register(name, payload, paths, dry_run)
+    verb = "would register" if dry_run else "registered"
     emit(
         result,
         as_json=as_json,
         human=lambda c: c.print(
-            f"registered {result['model_name']} {result['version']} ({result['stage']}), "
+            f"{verb} {result['model_name']} {result['version']} ({result['stage']}), "
             f"id {result['model_id']}"
         ),
     )
@@ -230,6 +234,7 @@ def _stage(
     criteria: list[str],
     validation: dict[str, Any],
     rollback_to: str | None,
+    dry_run: bool,
     as_json: bool,
 ) -> None:
     result = _backend().stage(
@@ -242,11 +247,15 @@ def _stage(
             "validation": validation,
             "rollback_to": rollback_to,
         },
+        dry_run,
     )
+    lead = "would move " if dry_run else ""
 
     def human(c: Console) -> None:
         for ch in result["changes"]:
-            c.print(f"{ch['model_name']} {ch['version']}: {ch['from_stage']} -> {ch['to_stage']}")
+            c.print(
+                f"{lead}{ch['model_name']} {ch['version']}: {ch['from_stage']} -> {ch['to_stage']}"
+            )
             for g in ch["gate_results"]:
                 c.print(f"  gate {g['threshold']}: {g['actual']} passed")
 
@@ -266,6 +275,7 @@ def promote(
     ] = None,
     rollback_to: Annotated[str | None, typer.Option("--rollback-to")] = None,
     reason: Annotated[str, typer.Option("--reason")] = "",
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Move a version to another stage; the gate says which metric failed and by how much."""
@@ -283,6 +293,7 @@ def promote(
         criteria=list(require or []),
         validation=_pairs(validation, "validation", numeric=False),
         rollback_to=rollback_to,
+        dry_run=dry_run,
         as_json=as_json,
     )
 
@@ -292,6 +303,7 @@ def archive(
     name: str,
     version: str,
     reason: Annotated[str, typer.Option("--reason")] = "",
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Archive a version."""
@@ -303,15 +315,19 @@ def archive(
         criteria=[],
         validation={},
         rollback_to=None,
+        dry_run=dry_run,
         as_json=as_json,
     )
 
 
 @models_app.command("delete")
-def delete(name: str, version: str, as_json: JsonOption = False) -> None:
+def delete(
+    name: str, version: str, dry_run: DryRunOption = False, as_json: JsonOption = False
+) -> None:
     """Delete a development version."""
-    result = _backend().delete(name, version)
-    emit(result, as_json=as_json, human=lambda c: c.print(f"deleted {name} {result['version']}"))
+    result = _backend().delete(name, version, dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    emit(result, as_json=as_json, human=lambda c: c.print(f"{verb} {name} {result['version']}"))
 
 
 @models_app.command("download")
@@ -422,10 +438,20 @@ def history(
 def token_create(
     role: Annotated[str, typer.Option("--role", help="viewer | developer | approver | admin")],
     name: Annotated[str, typer.Option("--name", help="Who or what uses it.")] = "cli",
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Create a token; it is printed this once and stored only as a hash."""
-    result = _backend().token_create(name, role)
+    result = _backend().token_create(name, role, dry_run)
+    if dry_run:
+        emit(
+            result,
+            as_json=as_json,
+            human=lambda c: c.print(
+                f"would create a {result['role']} token for {result['name']} (none was created)"
+            ),
+        )
+        return
     emit(
         result,
         as_json=as_json,
@@ -461,18 +487,36 @@ def token_list(as_json: JsonOption = False) -> None:
 
 
 @token_app.command("revoke")
-def token_revoke(token_id: int, as_json: JsonOption = False) -> None:
+def token_revoke(token_id: int, dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
     """Revoke a token."""
-    result = _backend().token_revoke(token_id)
-    emit(result, as_json=as_json, human=lambda c: c.print(f"revoked token {token_id}"))
+    result = _backend().token_revoke(token_id, dry_run)
+    verb = "would revoke" if dry_run else "revoked"
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda c: c.print(f"{verb} token {token_id} ({result['role']}, {result['name']})"),
+    )
 
 
 # -- store, platform, gc ----------------------------------------------------------------------
 
 
 @store_app.command("upgrade")
-def store_upgrade(as_json: JsonOption = False) -> None:
+def store_upgrade(dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
     """Apply Polaris's schema migrations to the configured database (idempotent)."""
+    if dry_run:
+        plan = {**backends.pending_local(), "dry_run": True}
+
+        def human(c: Console) -> None:
+            if not plan["pending"]:
+                c.print(f"store schema already at {plan['after']}; nothing to apply")
+                return
+            c.print(f"store schema: {plan['before'] or 'empty'} -> {plan['after']} would apply:")
+            for r in plan["pending"]:
+                c.print(f"  {r['revision']}  {r['message']}")
+
+        emit(plan, as_json=as_json, human=human)
+        return
     before, after = backends.upgrade_local()
     data = {"before": before, "after": after}
     emit(
@@ -530,6 +574,7 @@ def platform_release(
         typer.Option("--component", "-c", help="[KIND/]NAME=VERSION, e.g. model/ner=1.1.0."),
     ],
     notes: Annotated[str, typer.Option("--notes")] = "",
+    dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
     """Record a platform release pinning component and model versions."""
@@ -542,12 +587,13 @@ def platform_release(
             )
         kind, _, cname = left.rpartition("/")
         pins.append({"name": cname, "kind": kind or "service", "version": ver})
-    result = _backend().release({"version": version, "notes": notes, "components": pins})
+    result = _backend().release({"version": version, "notes": notes, "components": pins}, dry_run)
+    lead = "would record " if dry_run else ""
     emit(
         result,
         as_json=as_json,
         human=lambda c: c.print(
-            f"platform release {result['version']}: {len(result['components'])} components"
+            f"{lead}platform release {result['version']}: {len(result['components'])} components"
         ),
     )
 

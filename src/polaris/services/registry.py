@@ -4,12 +4,19 @@ Each use case is one database transaction with its audit event inside it. Versio
 model row (PostgreSQL ``FOR UPDATE``; SQLite serialises writers with ``BEGIN IMMEDIATE``), so
 concurrent ``--bump patch`` registrations get distinct versions. Promotion to production archives
 the previous production version in the same transaction.
+
+Every write takes ``dry_run``: the whole transaction runs (validation, version derivation, the
+promotion gate, the archival of the previous production version, the audit entries), is flushed
+so constraint errors surface as on commit, and is rolled back. A dry-run upload hashes and
+verifies the bytes and stores nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 import tarfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -58,6 +65,8 @@ __all__ = ["Actor", "GcReport", "Registration", "RegistryService", "utc_now"]
 
 #: Blobs younger than this are never collected: their registration may still be on its way.
 _BLOB_GRACE = timedelta(hours=1)
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_CHUNK = 1 << 20
 
 
 def utc_now() -> datetime:
@@ -119,10 +128,21 @@ class RegistryService:
     # -- artifacts ----------------------------------------------------------------------------
 
     def upload_blob(
-        self, stream: BinaryIO, *, actor: Actor, expected_sha256: str | None = None
+        self,
+        stream: BinaryIO,
+        *,
+        actor: Actor,
+        expected_sha256: str | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
-        """Store and record one verified blob; idempotent for the same content."""
+        """Store and record one verified blob; idempotent for the same content.
+
+        A dry run hashes and verifies the bytes and stores nothing (no file, no row).
+        """
         require_role(actor.role, Role.DEVELOPER, "uploading artifacts")
+        if dry_run:
+            sha, size = _hash_stream(stream, expected_sha256)
+            return {"sha256": sha, "size": size, "dry_run": True}
         sha, size = self.artifacts.put(stream, expected_sha256=expected_sha256)
         with self.db.write() as s:
             repos.add_blob(s, sha, size, self.clock())
@@ -130,9 +150,26 @@ class RegistryService:
 
     # -- registration -------------------------------------------------------------------------
 
-    def register(self, reg: Registration, *, actor: Actor) -> ModelVersion:
-        """Register a version; explicit or bumped from the latest. 409 if it exists."""
+    def register(
+        self,
+        reg: Registration,
+        *,
+        actor: Actor,
+        dry_run: bool = False,
+        staged_blobs: Mapping[str, int] | None = None,
+    ) -> ModelVersion:
+        """Register a version; explicit or bumped from the latest. 409 if it exists.
+
+        ``staged_blobs`` (sha256 -> size, dry runs only) are blobs a dry-run upload verified
+        just before: they count as uploaded for this transaction, which is then rolled back.
+        """
         require_role(actor.role, Role.DEVELOPER, "registering model versions")
+        if staged_blobs and not dry_run:
+            raise InvalidInput(
+                "staged blobs are only accepted by a dry run",
+                location=Location(field="staged"),
+                hint="upload the files first (PUT /api/v1/blobs/SHA256)",
+            )
         name = check_model_name(reg.name)
         if (reg.version is None) == (reg.bump is None):
             raise InvalidInput(
@@ -147,6 +184,14 @@ class RegistryService:
         now = self.clock()
         try:
             with self.db.write() as s:
+                for sha, size in (staged_blobs or {}).items():
+                    if not _HEX64.match(sha) or size < 0:
+                        raise InvalidInput(
+                            f"invalid staged blob {sha!r} ({size} bytes)",
+                            location=Location(field="staged"),
+                            hint="SHA256:SIZE, 64 lowercase hex digits and a byte count",
+                        )
+                    repos.add_blob(s, sha, size, now)
                 files = self._resolve_files(s, reg.files)
                 check_model_files(files)
                 if not files and not reg.model_path:
@@ -201,6 +246,7 @@ class RegistryService:
                     ),
                 )
                 self._audit(s, actor, "register", f"{name}:{version}", None, version_to_dict(mv))
+                _finish(s, dry_run)
         except IntegrityError:
             # A concurrent registration of the same version won the race.
             raise Conflict(
@@ -232,6 +278,7 @@ class RegistryService:
         description: str | None = None,
         tags: Sequence[str] | None = None,
         metrics: Mapping[str, float] | None = None,
+        dry_run: bool = False,
     ) -> ModelVersion:
         """Edit a development version's description, tags or metrics."""
         require_role(actor.role, Role.DEVELOPER, "editing model versions")
@@ -250,9 +297,12 @@ class RegistryService:
             self._audit(
                 s, actor, "update", f"{name}:{v}", version_to_dict(cur), version_to_dict(new)
             )
+            _finish(s, dry_run)
         return new
 
-    def delete(self, name: str, version: str, *, actor: Actor) -> ModelVersion:
+    def delete(
+        self, name: str, version: str, *, actor: Actor, dry_run: bool = False
+    ) -> ModelVersion:
         """Delete a development version."""
         require_role(actor.role, Role.DEVELOPER, "deleting model versions")
         v = Version.parse(version)
@@ -262,6 +312,7 @@ class RegistryService:
             check_mutable(cur, "delete")
             repos.delete_version(s, name, v)
             self._audit(s, actor, "delete", f"{name}:{v}", version_to_dict(cur), None)
+            _finish(s, dry_run)
         return cur
 
     # -- stages -------------------------------------------------------------------------------
@@ -277,6 +328,7 @@ class RegistryService:
         criteria: Sequence[Threshold] = (),
         validation: Mapping[str, Any] | None = None,
         rollback_to: str | None = None,
+        dry_run: bool = False,
     ) -> tuple[ModelVersion, list[StageChange]]:
         """Move a version to ``target``; return it and every move recorded (archivals too)."""
         need = Role.APPROVER if target == Stage.PRODUCTION else Role.DEVELOPER
@@ -337,6 +389,7 @@ class RegistryService:
             )
             changes.append(change)
             updated = replace(cur, stage=target, stage_changed_at=now)
+            _finish(s, dry_run)
         return updated, changes
 
     def history(self, name: str, version: str | None = None) -> list[StageChange]:
@@ -464,7 +517,13 @@ class RegistryService:
     # -- platform -----------------------------------------------------------------------------
 
     def release(
-        self, version: str, pins: Sequence[ReleasePin], *, actor: Actor, notes: str = ""
+        self,
+        version: str,
+        pins: Sequence[ReleasePin],
+        *,
+        actor: Actor,
+        notes: str = "",
+        dry_run: bool = False,
     ) -> PlatformRelease:
         """Record a platform release pinning component and model versions."""
         require_role(actor.role, Role.DEVELOPER, "creating platform releases")
@@ -481,6 +540,7 @@ class RegistryService:
                     repos.get_version(s, pin.name, pin.version)  # NotFound if not registered
             repos.add_release(s, rel)
             self._audit(s, actor, "release", str(v), None, release_to_dict(rel))
+            _finish(s, dry_run)
         return rel
 
     def releases(self) -> list[PlatformRelease]:
@@ -551,6 +611,36 @@ class _LazyVersions(Mapping[Version, ModelVersion]):
 
     def __len__(self) -> int:  # pragma: no cover - never sized
         return 0
+
+
+def _finish(s: Any, dry_run: bool) -> None:
+    """End a write: flush (constraint errors surface as on commit); roll back a dry run."""
+    s.flush()
+    if dry_run:
+        s.rollback()
+
+
+def _hash_stream(stream: BinaryIO, expected_sha256: str | None) -> tuple[str, int]:
+    """``(sha256, size)`` of a stream, checked against ``expected_sha256`` like a real upload."""
+    if expected_sha256 is not None and not _HEX64.match(expected_sha256):
+        raise InvalidInput(
+            f"invalid sha256 {expected_sha256!r}",
+            location=Location(field="sha256"),
+            hint="64 lowercase hex digits",
+        )
+    digest = hashlib.sha256()
+    size = 0
+    while chunk := stream.read(_CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+    sha = digest.hexdigest()
+    if expected_sha256 is not None and sha != expected_sha256:
+        raise InvalidInput(
+            f"uploaded bytes hash to {sha}, not {expected_sha256}",
+            location=Location(field="sha256"),
+            hint="the upload was truncated or altered; upload it again",
+        )
+    return sha, size
 
 
 def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:

@@ -4,6 +4,9 @@ Tokens are 256-bit random strings (``pol_`` + URL-safe base64), so a plain sha25
 digest for them (no salt or slow hash is needed against guessing). A token never reaches a log:
 the server only ever sees it in the ``Authorization`` header and keeps only its digest and an
 8-character prefix for people to recognise it by.
+
+``create`` and ``revoke`` take ``dry_run``: the insert or revocation and its audit entry run in the
+transaction, which is then rolled back; a dry-run ``create`` returns no token.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
@@ -46,8 +50,13 @@ class TokenService:
         self._cache: dict[str, tuple[float, Actor]] = {}
         self._lock = threading.Lock()
 
-    def create(self, name: str, role: str, *, actor: Actor) -> tuple[str, StoredToken]:
-        """A new token (returned once, never stored) and its record."""
+    def create(
+        self, name: str, role: str, *, actor: Actor, dry_run: bool = False
+    ) -> tuple[str | None, StoredToken]:
+        """A new token (returned once, never stored) and its record.
+
+        A dry run returns ``None`` for the token and the record that would have been created.
+        """
         require_role(actor.role, Role.ADMIN, "creating tokens")
         if not _NAME_RE.match(name):
             raise InvalidInput(
@@ -78,6 +87,11 @@ class TokenService:
                 before=None,
                 after=rec.to_dict(),
             )
+            s.flush()
+            if dry_run:
+                s.rollback()
+                # Not even the prefix: no part of a secret leaves a dry run.
+                return None, replace(rec, prefix=_PREFIX)
         return token, rec
 
     def list(self, *, actor: Actor) -> list[StoredToken]:
@@ -86,7 +100,7 @@ class TokenService:
         with self.db.read() as s:
             return repos.list_tokens(s)
 
-    def revoke(self, token_id: int, *, actor: Actor) -> StoredToken:
+    def revoke(self, token_id: int, *, actor: Actor, dry_run: bool = False) -> StoredToken:
         """Revoke a token (admin only); effective within a couple of seconds everywhere."""
         require_role(actor.role, Role.ADMIN, "revoking tokens")
         now = self.clock()
@@ -102,6 +116,10 @@ class TokenService:
                 before=None,
                 after=rec.to_dict(),
             )
+            s.flush()
+            if dry_run:
+                s.rollback()
+                return rec
         with self._lock:
             self._cache.clear()
         return rec

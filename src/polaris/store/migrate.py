@@ -2,6 +2,7 @@
 
 ``polaris store upgrade`` calls :func:`upgrade`; ``polaris serve`` calls it at start. The lock is a
 PostgreSQL advisory lock, or an exclusive ``flock`` on ``<database>.migrate.lock`` for SQLite.
+:func:`pending_revisions` (``polaris store upgrade --dry-run``) lists what ``upgrade`` would apply.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, text
 
 from polaris.store.session import Database
 
-__all__ = ["current_revision", "head_revision", "upgrade"]
+__all__ = ["current_revision", "head_revision", "pending_revisions", "upgrade"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _PG_LOCK_KEY = 0x504F4C41  # "POLA"
@@ -43,6 +44,24 @@ def current_revision(db: Database) -> str | None:
     """The revision the database is at, or ``None`` for an empty database."""
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def pending_revisions(db: Database, revision: str = "head") -> list[dict[str, str]]:
+    """The revisions ``upgrade(db, revision)`` would apply, oldest first; reads only.
+
+    Each is ``{"revision": ..., "down_revision": ..., "message": ...}``.
+    """
+    script = ScriptDirectory.from_config(_config())
+    current = current_revision(db)
+    steps = script.iterate_revisions(revision, current or "base")
+    return [
+        {
+            "revision": sc.revision,
+            "down_revision": str(sc.down_revision or ""),
+            "message": (sc.doc or "").strip().splitlines()[0] if sc.doc else "",
+        }
+        for sc in reversed(list(steps))
+    ]
 
 
 @contextmanager

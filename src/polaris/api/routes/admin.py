@@ -1,4 +1,9 @@
-"""Blobs, tokens, gc, audit log and ``whoami``."""
+"""Blobs, tokens, gc, audit log and ``whoami``.
+
+Uploads and token writes take ``?dry_run=true``: the same checks and response shape, plus
+``"dry_run": true``, with nothing stored (a dry-run upload only hashes and verifies the bytes; a
+dry-run token creation shows no token).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ router = APIRouter(tags=["admin"])
 
 @router.put("/blobs/{sha256}", status_code=201)
 async def upload_blob(
-    sha256: str, request: Request, services: ServicesDep, actor: WriteActor
+    sha256: str, request: Request, services: ServicesDep, actor: WriteActor, dry_run: bool = False
 ) -> Response:
     """Upload one artifact blob; its bytes must hash to ``sha256``. Idempotent.
 
@@ -31,9 +36,13 @@ async def upload_blob(
             tmp.write(chunk)
         tmp.seek(0)
         result = await run_in_threadpool(
-            services.registry.upload_blob, cast(BinaryIO, tmp), actor=actor, expected_sha256=sha256
+            services.registry.upload_blob,
+            cast(BinaryIO, tmp),
+            actor=actor,
+            expected_sha256=sha256,
+            dry_run=dry_run,
         )
-    return ok(result, 201)
+    return ok(result, 200 if dry_run else 201)
 
 
 @router.get("/whoami")
@@ -43,9 +52,13 @@ def whoami(actor: ReadActor) -> Response:
 
 
 @router.post("/tokens", status_code=201)
-def create_token(body: TokenIn, services: ServicesDep, actor: AdminActor) -> Response:
-    """Create a token; the response is the only time it is shown."""
-    token, rec = services.tokens.create(body.name, body.role, actor=actor)
+def create_token(
+    body: TokenIn, services: ServicesDep, actor: AdminActor, dry_run: bool = False
+) -> Response:
+    """Create a token; the response is the only time it is shown (a dry run shows none)."""
+    token, rec = services.tokens.create(body.name, body.role, actor=actor, dry_run=dry_run)
+    if dry_run:
+        return ok({**rec.to_dict(), "token": None, "dry_run": True})
     return ok({**rec.to_dict(), "token": token}, 201)
 
 
@@ -56,9 +69,12 @@ def list_tokens(services: ServicesDep, actor: AdminActor) -> Response:
 
 
 @router.delete("/tokens/{token_id}")
-def revoke_token(token_id: int, services: ServicesDep, actor: AdminActor) -> Response:
+def revoke_token(
+    token_id: int, services: ServicesDep, actor: AdminActor, dry_run: bool = False
+) -> Response:
     """Revoke a token."""
-    return ok(services.tokens.revoke(token_id, actor=actor).to_dict())
+    rec = services.tokens.revoke(token_id, actor=actor, dry_run=dry_run)
+    return ok({**rec.to_dict(), "dry_run": True} if dry_run else rec.to_dict())
 
 
 @router.post("/gc")

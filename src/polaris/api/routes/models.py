@@ -4,6 +4,10 @@ The two hot reads (one version, a page of versions) are ``async`` routes: on SQL
 indexed statement takes about 0.1 ms and never waits for a writer (WAL), so they run on the event
 loop, skipping the thread-pool hop that would cost more than the query; on PostgreSQL (a network
 round trip) they go to the thread pool like every other route.
+
+Every write takes ``?dry_run=true``: the same checks (role, validation, promotion gate) and the
+same response, plus ``"dry_run": true``, with nothing written. A dry-run registration may name
+files a dry-run upload only verified (``staged=SHA256:SIZE``, repeated).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["models"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
+DryRun = Annotated[bool, Query(description="Compute and check, then write nothing.")]
 T = TypeVar("T")
 
 
@@ -68,6 +73,25 @@ async def _page(
     )
     items, after = await _quick_read(services, services.registry.search_json, query)
     return ok({"items": items, "next_cursor": encode_cursor(after)})
+
+
+def _dry(data: dict[str, Any], dry_run: bool) -> dict[str, Any]:
+    """The real response's body, marked when it only says what would happen."""
+    return {**data, "dry_run": True} if dry_run else data
+
+
+def _staged(items: list[str] | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items or ():
+        sha, sep, size = item.partition(":")
+        if not sep or not size.isdigit():
+            raise InvalidInput(
+                f"invalid staged blob {item!r}",
+                location=Location(field="staged"),
+                hint="SHA256:SIZE, as a dry-run upload answered",
+            )
+        out[sha] = int(size)
+    return out
 
 
 def _stage(text: str) -> Stage:
@@ -129,11 +153,21 @@ async def list_versions(
 
 @router.post("/models/{name}/versions", status_code=201)
 def register_version(
-    name: str, body: RegisterIn, services: ServicesDep, actor: WriteActor
+    name: str,
+    body: RegisterIn,
+    services: ServicesDep,
+    actor: WriteActor,
+    dry_run: DryRun = False,
+    staged: Annotated[list[str] | None, Query(max_length=200)] = None,
 ) -> Response:
     """Register a version (explicit or bumped); 409 if it exists."""
-    mv = services.registry.register(Registration(name=name, **body.model_dump()), actor=actor)
-    return ok(version_to_dict(mv), 201)
+    mv = services.registry.register(
+        Registration(name=name, **body.model_dump()),
+        actor=actor,
+        dry_run=dry_run,
+        staged_blobs=_staged(staged),
+    )
+    return ok(_dry(version_to_dict(mv), dry_run), 200 if dry_run else 201)
 
 
 @router.get("/models/{name}/versions/{version}")
@@ -146,7 +180,12 @@ async def get_version(
 
 @router.patch("/models/{name}/versions/{version}")
 def update_version(
-    name: str, version: str, body: UpdateIn, services: ServicesDep, actor: WriteActor
+    name: str,
+    version: str,
+    body: UpdateIn,
+    services: ServicesDep,
+    actor: WriteActor,
+    dry_run: DryRun = False,
 ) -> Response:
     """Edit a development version."""
     mv = services.registry.update(
@@ -156,19 +195,28 @@ def update_version(
         description=body.description,
         tags=body.tags,
         metrics=body.metrics,
+        dry_run=dry_run,
     )
-    return ok(version_to_dict(mv))
+    return ok(_dry(version_to_dict(mv), dry_run))
 
 
 @router.delete("/models/{name}/versions/{version}")
-def delete_version(name: str, version: str, services: ServicesDep, actor: WriteActor) -> Response:
+def delete_version(
+    name: str, version: str, services: ServicesDep, actor: WriteActor, dry_run: DryRun = False
+) -> Response:
     """Delete a development version."""
-    return ok(version_to_dict(services.registry.delete(name, version, actor=actor)))
+    mv = services.registry.delete(name, version, actor=actor, dry_run=dry_run)
+    return ok(_dry(version_to_dict(mv), dry_run))
 
 
 @router.post("/models/{name}/versions/{version}/stage")
 def change_stage(
-    name: str, version: str, body: PromoteIn, services: ServicesDep, actor: WriteActor
+    name: str,
+    version: str,
+    body: PromoteIn,
+    services: ServicesDep,
+    actor: WriteActor,
+    dry_run: DryRun = False,
 ) -> Response:
     """Move a version to another stage, checking the promotion gate."""
     mv, changes = services.registry.promote(
@@ -180,8 +228,10 @@ def change_stage(
         criteria=[parse_threshold(c) for c in body.criteria],
         validation=body.validation,
         rollback_to=body.rollback_to,
+        dry_run=dry_run,
     )
-    return ok({"version": version_to_dict(mv), "changes": [change_to_dict(c) for c in changes]})
+    data = {"version": version_to_dict(mv), "changes": [change_to_dict(c) for c in changes]}
+    return ok(_dry(data, dry_run))
 
 
 @router.get("/models/{name}/versions/{version}/lineage")

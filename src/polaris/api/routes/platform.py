@@ -42,12 +42,17 @@ def release(version: str, services: ServicesDep, _actor: ReadActor) -> Response:
 
 
 @router.post("/platform/releases", status_code=201)
-def create_release(body: ReleaseIn, services: ServicesDep, actor: WriteActor) -> Response:
-    """Record a platform release pinning component (and model) versions."""
+def create_release(
+    body: ReleaseIn, services: ServicesDep, actor: WriteActor, dry_run: bool = False
+) -> Response:
+    """Record a platform release pinning component (and model) versions.
+
+    ``?dry_run=true`` runs every check and answers the release, plus ``"dry_run": true``,
+    recording nothing.
+    """
     pins = [ReleasePin(p.name, p.kind, Version.parse(p.version)) for p in body.components]
-    return ok(
-        release_to_dict(
-            services.registry.release(body.version, pins, actor=actor, notes=body.notes)
-        ),
-        201,
+    rel = services.registry.release(
+        body.version, pins, actor=actor, notes=body.notes, dry_run=dry_run
     )
+    data = release_to_dict(rel)
+    return ok({**data, "dry_run": True} if dry_run else data, 200 if dry_run else 201)
