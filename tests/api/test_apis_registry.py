@@ -7,7 +7,6 @@ dashboard's API section in headless Chromium.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -436,27 +435,6 @@ def test_catalog_source_feeds_the_middleware(migrated_db_url: str) -> None:  # n
 
 
 # -- dashboard ----------------------------------------------------------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        unavailable("chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install playwright)")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_dashboard_shows_api_versions_and_their_lifecycle(

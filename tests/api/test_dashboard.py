@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pytest
-from tests._pg import LiveServer, unavailable
+from tests._pg import LiveServer
 
 from polaris.api.app import create_app
 from polaris.config.settings import Settings
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        unavailable("chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install playwright)")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_demo_dashboard_shows_platform_tree_and_stages(browser_page: Page, tmp_path: Path) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-import pytest
 from tests._pg import (  # noqa: F401
     LiveServer,
     _pg_session_schema,
@@ -31,7 +28,6 @@ if TYPE_CHECKING:
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "aiops-polaris" / "compatibility.yml"
 DEV = Actor("dev", Role.DEVELOPER)
-CHROMIUM = "/usr/bin/chromium"
 
 
 def seed(url: str, tmp_path: Path) -> None:
@@ -134,25 +130,6 @@ def test_matrix_without_a_compatibility_file_uses_registry_rules(
     assert rows["redis"][0]["status"] == "ok"  # no file: nothing constrains redis
     assert data["rules"] == {"file": False, "total": 1, "registry": 1}
     assert anon.status_code == 401
-
-
-@pytest.fixture
-def browser_page() -> Iterator[Page]:
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        unavailable("chromium is not installed (apt-get install -y chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (pip install playwright)")
-        raise
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
 
 
 def test_dashboard_draws_the_matrix_with_marks(browser_page: Page, tmp_path: Path) -> None:
