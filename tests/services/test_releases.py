@@ -16,7 +16,7 @@ from polaris.core.commits import CommitLintError
 from polaris.core.errors import ConfigError, Conflict, InvalidInput, NotFound, VersionFileError
 from polaris.core.project import Project
 from polaris.core.semver import Version
-from polaris.services import releases
+from polaris.services import release_config, releases
 
 TODAY = "2026-02-03"
 
@@ -570,7 +570,7 @@ class TestConfigAndLint:
             + 'bump = { model = "minor", fix = "patch" }\n'
             'major_zero_breaking = "major"\nmerges = "parse"\n'
         )
-        config = releases.load_release_config(p)
+        config = release_config.load_release_config(p)
         assert config.rules.sections["model"] == "Models"
         assert dict(config.bump.levels) == {"model": "minor", "fix": "patch"}
         assert config.bump.major_zero_breaking == "major"
@@ -589,7 +589,7 @@ class TestConfigAndLint:
         p = project(repo)
         Path(p.config_path).write_text(Path(p.config_path).read_text() + f"\n[release]\n{table}\n")
         with pytest.raises(ConfigError) as info:
-            releases.load_release_config(p)
+            release_config.load_release_config(p)
         assert info.value.location.field == field
 
     def test_lint_file(self, tmp_path: Path) -> None:

@@ -7,25 +7,19 @@ left exactly as they were.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Literal
 
 from polaris.adapters.git import Git, GitError, Tag
 from polaris.core.bump import (
-    BumpRules,
-    Level,
     NextVersion,
     branch_build_version,
     decide,
     next_version,
     tag_name,
-    tag_version_text,
 )
 from polaris.core.changelog import (
-    MARKER,
     ReleaseNotes,
     Remote,
     build_notes,
@@ -35,10 +29,8 @@ from polaris.core.changelog import (
     split_history,
 )
 from polaris.core.commits import (
-    DEFAULT_SECTIONS,
     Commit,
     CommitLintError,
-    CommitRules,
     RawCommit,
     clean_message,
     lint_message,
@@ -47,16 +39,23 @@ from polaris.core.commits import (
     select_commits,
 )
 from polaris.core.errors import (
-    ConfigError,
     Conflict,
     InvalidInput,
-    InvalidVersion,
     Location,
     NotFound,
     PolarisError,
 )
 from polaris.core.project import Project
 from polaris.core.semver import Version
+from polaris.services.release_config import ReleaseConfig, load_release_config
+from polaris.services.release_tags import (
+    TagIndex,
+    ancestry,
+    read_tags,
+    tag_candidates,
+    tag_format,
+    tag_index,
+)
 
 if TYPE_CHECKING:
     import jinja2
@@ -66,248 +65,19 @@ if TYPE_CHECKING:
 __all__ = [
     "ChangelogPlan",
     "NextReport",
-    "ReleaseConfig",
     "ReleaseResult",
-    "TagIndex",
     "branch_version",
     "build_changelog",
     "compute_next",
     "history",
     "lint_file",
-    "load_release_config",
     "plan_auto_bump",
     "plan_changelog",
-    "read_tags",
     "release",
     "release_notes",
     "render_notes",
     "write_changelog",
 ]
-
-
-# -- configuration ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ReleaseConfig:
-    """The ``[release]`` table of ``polaris.toml`` (``[tool.polaris.release]``); all optional."""
-
-    rules: CommitRules = field(default_factory=CommitRules)
-    bump: BumpRules = field(default_factory=BumpRules)
-    changelog: str = "CHANGELOG.md"
-    marker: str = MARKER
-    #: Prerelease tags start their own changelog sections (default: folded into the release).
-    include_prereleases: bool = False
-    remote: str = "origin"
-    commit_message: str = "chore(release): {tag}"
-    templates: str = ".polaris/templates"
-
-
-def _release_table(project: Project) -> tuple[Mapping[str, Any], str]:
-    path = Path(project.config_path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}, ""
-    if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("polaris", {})
-        prefix = "tool.polaris.release"
-    else:
-        prefix = "release"
-    table = data.get("release", {})
-    if not isinstance(table, dict):
-        raise ConfigError("expected a table", location=Location(file=path.name, field=prefix))
-    return table, prefix
-
-
-def load_release_config(project: Project) -> ReleaseConfig:
-    """Read the optional ``[release]`` table; unknown keys and wrong types are errors.
-
-    Keys: ``types`` (type -> section, added to the defaults), ``bump`` (type -> major|minor|patch,
-    replacing the defaults), ``major_zero_breaking`` (minor|major), ``merges`` (skip|parse),
-    ``strict_types``, ``changelog``, ``include_prereleases``, ``remote``, ``commit_message``.
-    """
-    table, prefix = _release_table(project)
-    file = Path(project.config_path).name
-
-    def bad(key: str, expected: str) -> ConfigError:
-        return ConfigError(
-            f"expected {expected}, got {table[key]!r}",
-            location=Location(file=file, field=f"{prefix}.{key}"),
-        )
-
-    known = {
-        "types",
-        "bump",
-        "major_zero_breaking",
-        "merges",
-        "strict_types",
-        "changelog",
-        "include_prereleases",
-        "remote",
-        "commit_message",
-    }
-    for key in table:
-        if key not in known:
-            raise ConfigError(
-                f"unknown key {key!r}",
-                location=Location(file=file, field=f"{prefix}.{key}"),
-                hint=f"known keys: {', '.join(sorted(known))}",
-            )
-    sections = dict(DEFAULT_SECTIONS)
-    if "types" in table:
-        types = table["types"]
-        if not isinstance(types, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v for k, v in types.items()
-        ):
-            raise bad("types", 'a table of type = "Section title"')
-        sections.update({k.lower(): v for k, v in types.items()})
-    levels: dict[str, Level] = {"feat": "minor", "fix": "patch", "perf": "patch"}
-    if "bump" in table:
-        bump = table["bump"]
-        if not isinstance(bump, dict) or not all(
-            v in ("major", "minor", "patch") for v in bump.values()
-        ):
-            raise bad("bump", 'a table of type = "major" | "minor" | "patch"')
-        levels = {k.lower(): cast("Level", v) for k, v in bump.items()}
-    mzb = table.get("major_zero_breaking", "minor")
-    if mzb not in ("minor", "major"):
-        raise bad("major_zero_breaking", '"minor" or "major"')
-    merges = table.get("merges", "skip")
-    if merges not in ("skip", "parse"):
-        raise bad("merges", '"skip" or "parse"')
-    for key in ("strict_types", "include_prereleases"):
-        if key in table and not isinstance(table[key], bool):
-            raise bad(key, "true or false")
-    for key in ("changelog", "remote", "commit_message"):
-        if key in table and (not isinstance(table[key], str) or not table[key]):
-            raise bad(key, "a non-empty string")
-    if "{tag}" not in table.get("commit_message", "{tag}") and "{version}" not in table.get(
-        "commit_message", "{version}"
-    ):
-        raise bad("commit_message", "a message holding {tag} or {version}")
-    rules = CommitRules(
-        sections=sections,
-        merges=cast("Literal['skip', 'parse']", merges),
-        strict_types=table.get("strict_types", True),
-    )
-    return ReleaseConfig(
-        rules=rules,
-        bump=BumpRules(levels=levels, major_zero_breaking=cast("Level", mzb)),
-        changelog=table.get("changelog", "CHANGELOG.md"),
-        include_prereleases=table.get("include_prereleases", False),
-        remote=table.get("remote", "origin"),
-        commit_message=table.get("commit_message", "chore(release): {tag}"),
-    )
-
-
-# -- tags -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TagIndex:
-    """The release tags reachable from HEAD, read once."""
-
-    #: commit sha -> (tag, version), one (the highest) per commit.
-    by_commit: dict[str, tuple[str, Version]]
-    #: tag -> date (YYYY-MM-DD).
-    dates: dict[str, str]
-    last_release: tuple[str, str, Version] | None
-    last_tag: tuple[str, str, Version] | None
-    warnings: tuple[str, ...] = ()
-
-    def releases(self, *, include_prereleases: bool) -> dict[str, tuple[str, Version]]:
-        """The commit -> release map used to split history."""
-        if include_prereleases:
-            return self.by_commit
-        return {s: tv for s, tv in self.by_commit.items() if not tv[1].is_prerelease}
-
-    def find(self, version: Version) -> tuple[str, str] | None:
-        """(tag, sha) of ``version``, if released."""
-        for sha, (tag, v) in self.by_commit.items():
-            if v == version:
-                return tag, sha
-        return None
-
-
-def _tag_format(project: Project, component: str | None) -> str:
-    return project.tag_format if component is None else project.component_tag_format
-
-
-def _tag_candidates(
-    tags_by_commit: Mapping[str, list[Tag]],
-    project: Project,
-    component: str | None,
-    reachable: Container[str] | None,
-) -> tuple[list[tuple[Version, str, str]], dict[str, str], list[str]]:
-    """Tags of the tag format as (version, name, sha), highest first; their dates; warnings."""
-    fmt = _tag_format(project, component)
-    found: list[tuple[Version, str, str]] = []
-    dates: dict[str, str] = {}
-    warnings: list[str] = []
-    for sha, tags in tags_by_commit.items():
-        for tag in tags:
-            text = tag_version_text(fmt, tag.name, component)
-            if text is None:
-                continue
-            try:
-                version = Version.parse(text)
-            except InvalidVersion:
-                warnings.append(f"tag {tag.name!r} ignored: {text!r} is not a SemVer version")
-                continue
-            if reachable is not None and sha not in reachable:
-                continue
-            dates[tag.name] = tag.date[:10]
-            found.append((version, tag.name, sha))
-    found.sort(key=lambda item: item[0], reverse=True)
-    return found, dates, warnings
-
-
-def _tag_index(
-    found: list[tuple[Version, str, str]],
-    dates: dict[str, str],
-    warnings: list[str],
-    on_history: Callable[[str], bool],
-) -> TagIndex:
-    last_tag = next(((n, s, v) for v, n, s in found if on_history(s)), None)
-    last_release = next(
-        ((n, s, v) for v, n, s in found if not v.is_prerelease and on_history(s)), None
-    )
-    by_commit: dict[str, tuple[str, Version]] = {}
-    for version, name, sha in reversed(found):  # ascending: the highest tag of a commit wins
-        by_commit[sha] = (name, version)
-    return TagIndex(by_commit, dates, last_release, last_tag, tuple(warnings))
-
-
-def _ancestry(git: Git) -> Callable[[str], bool]:
-    """``merge-base --is-ancestor`` of HEAD, one call per commit asked about, cached."""
-    checked: dict[str, bool] = {}
-
-    def on_history(sha: str) -> bool:
-        if sha not in checked:
-            checked[sha] = git.is_ancestor(sha, "HEAD")
-        return checked[sha]
-
-    return on_history
-
-
-def read_tags(
-    git: Git,
-    project: Project,
-    component: str | None = None,
-    *,
-    reachable: Container[str] | None = None,
-) -> TagIndex:
-    """Every tag of the tag format reachable from HEAD; tags that are not versions are warned about.
-
-    Tags are read in one call. Reachability comes from ``reachable`` (the shas of a full log
-    already read) when given; otherwise only the highest candidates are checked, one
-    ``merge-base --is-ancestor`` each, highest first, until one is reachable. The last release is
-    found from the tags alone, never through a path filter (git-cliff 1122).
-    """
-    found, dates, warnings = _tag_candidates(git.tags(), project, component, reachable)
-    on_history = (lambda _sha: True) if reachable is not None else _ancestry(git)
-    return _tag_index(found, dates, warnings, on_history)
 
 
 # -- next version ---------------------------------------------------------------------------------
@@ -399,15 +169,15 @@ def _since_last_release(
         raws = list(git.log(["HEAD", f"^{top[1]}"]))
         sha = top[1]
         if sha == head or any(sha in r.parents for r in raws):
-            ancestry = _ancestry(git)
+            is_ancestor = ancestry(git)
             seen = {r.sha for r in raws}
             seen.add(head)
 
             def on_history(candidate: str) -> bool:
-                return candidate == sha or candidate in seen or ancestry(candidate)
+                return candidate == sha or candidate in seen or is_ancestor(candidate)
 
-            return _tag_index(found, dates, warnings, on_history), raws
-    index = _tag_index(found, dates, warnings, _ancestry(git))
+            return tag_index(found, dates, warnings, on_history), raws
+    index = tag_index(found, dates, warnings, ancestry(git))
     if head is None:
         return index, []
     revs = ["HEAD"]
@@ -432,7 +202,7 @@ def compute_next(
     git = git or Git(project.root)
     tags, head, branch = _tags_and_head(git, project)
     paths = _paths(project, component)
-    found, dates, warnings = _tag_candidates(tags, project, component, None)
+    found, dates, warnings = tag_candidates(tags, project, component, None)
     index, raws = _since_last_release(git, head, found, dates, warnings, paths)
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
@@ -452,7 +222,7 @@ def compute_next(
         pre=pre,
         rules=config.bump,
     )
-    fmt = _tag_format(project, component)
+    fmt = tag_format(project, component)
     return NextReport(
         next=nv,
         tag=tag_name(fmt, nv.next, component) if nv.next is not None else None,
@@ -658,7 +428,7 @@ def release_notes(
     if version is not None and index.find(version) is None:
         raise NotFound(
             f"no release tag for {version}",
-            hint=f"tags follow {_tag_format(project, component)!r}; see `git tag`",
+            hint=f"tags follow {tag_format(project, component)!r}; see `git tag`",
         )
     for notes in history:
         if (notes.version is None and version is None) or (
@@ -896,7 +666,7 @@ def release(
     git = _git_for(project)
     report = compute_next(project, component=component, pre=pre, config=config, git=git)
     target = _target(report, version, pre)
-    fmt = _tag_format(project, component)
+    fmt = tag_format(project, component)
     tag = tag_name(fmt, target, component)
     warnings = _check_release(git, project, report, target, tag, dry_run=dry_run)
     last = report.next.last_release
