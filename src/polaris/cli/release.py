@@ -27,10 +27,11 @@ from polaris.core.project import Project
 from polaris.core.semver import Version, coerce
 
 if TYPE_CHECKING:
-    from polaris.services import releases
+    from polaris.services import release_config, releases
     from polaris.services.releases import NextReport, ReleaseResult
 else:
     releases = lazy_import("polaris.services.releases")
+    release_config = lazy_import("polaris.services.release_config")
 
 __all__ = ["changelog", "commit_lint", "next_version", "release"]
 
@@ -136,7 +137,7 @@ def changelog(
             print_json(releases.history(proj, component=component))
             return
         text = releases.build_changelog(proj, component=component)
-        default = Path(releases.load_release_config(proj).changelog)
+        default = Path(release_config.load_release_config(proj).changelog)
     target = output if output is not None else default
     if target is None or str(target) == "-":
         sys.stdout.write(text)  # raw: Rich would re-render megabytes of Markdown
