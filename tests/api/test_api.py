@@ -7,7 +7,6 @@ import io
 import logging
 import tarfile
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,48 +18,12 @@ from tests._pg import (  # noqa: F401 - fixtures
     _sqlite_template,
     migrated_db_url,
 )
+from tests.api.conftest import LiveApi, make_tokens
 
 from polaris.api.app import create_app
 from polaris.config.settings import Settings
-from polaris.core.policy import Role
-from polaris.services.registry import Actor
-from polaris.services.tokens import TokenService
-from polaris.store.session import Database
 
-ROOT = Actor("root", Role.ADMIN)
 PROBLEM = "application/problem+json"
-
-
-class Api:
-    """A running server plus one token per role."""
-
-    def __init__(self, url: str, tokens: dict[str, str], home: Path) -> None:
-        self.url = url
-        self.tokens = tokens
-        self.home = home
-
-    def client(self, role: str | None = "admin") -> httpx.Client:
-        headers = {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
-
-
-def make_tokens(db_url: str) -> dict[str, str]:
-    db = Database(db_url, pool_size=1)
-    svc = TokenService(db)
-    tokens = {
-        r: svc.create(f"{r}-user", r, actor=ROOT)[0]
-        for r in ("viewer", "developer", "approver", "admin")
-    }
-    db.dispose()
-    return tokens
-
-
-@pytest.fixture
-def api(migrated_db_url: str, tmp_path: Path) -> Iterator[Api]:  # noqa: F811 - fixture
-    tokens = make_tokens(migrated_db_url)
-    settings = Settings(home=tmp_path, database_url=migrated_db_url, db_pool_size=10)
-    with LiveServer(create_app(settings)) as server:
-        yield Api(server.url, tokens, tmp_path)
 
 
 def upload(c: httpx.Client, data: bytes) -> str:
@@ -75,7 +38,7 @@ def register(c: httpx.Client, name: str, body: dict[str, Any]) -> httpx.Response
     return c.post(f"/api/v1/models/{name}/versions", json=body)
 
 
-def test_probes_metrics_and_openapi(api: Api) -> None:
+def test_probes_metrics_and_openapi(api: LiveApi) -> None:
     with api.client(None) as c:
         assert c.get("/health").json() == {"status": "ok"}
         ready = c.get("/ready")
@@ -100,7 +63,7 @@ def test_ready_is_503_until_the_schema_is_migrated(tmp_path: Path) -> None:
         assert r.json()["hint"] == "run: polaris store upgrade"
 
 
-def test_auth_is_required_and_roles_are_enforced(api: Api) -> None:
+def test_auth_is_required_and_roles_are_enforced(api: LiveApi) -> None:
     body = {"version": "1.0.0", "model_path": "s3://m"}
     with api.client(None) as anon:
         r = register(anon, "ner", body)
@@ -127,7 +90,7 @@ def test_auth_is_required_and_roles_are_enforced(api: Api) -> None:
         assert len(admin.get("/api/v1/tokens").json()["items"]) == 4
 
 
-def test_model_lifecycle_over_http(api: Api) -> None:
+def test_model_lifecycle_over_http(api: LiveApi) -> None:
     dev, boss = api.client("developer"), api.client("approver")
     data = b"weights-1" * 100
     sha = upload(dev, data)
@@ -221,7 +184,7 @@ def test_model_lifecycle_over_http(api: Api) -> None:
     boss.close()
 
 
-def test_pagination_and_filters(api: Api) -> None:
+def test_pagination_and_filters(api: LiveApi) -> None:
     with api.client("developer") as dev:
         for i in range(7):
             body = {
@@ -265,7 +228,7 @@ def test_pagination_and_filters(api: Api) -> None:
         assert dev.get("/api/v1/models/ner/versions/9.9.9").status_code == 404
 
 
-def test_eight_concurrent_clients_bump_distinct_versions(api: Api) -> None:
+def test_eight_concurrent_clients_bump_distinct_versions(api: LiveApi) -> None:
     versions: list[str] = []
     failures: list[str] = []
     barrier = threading.Barrier(8)
@@ -291,7 +254,7 @@ def test_eight_concurrent_clients_bump_distinct_versions(api: Api) -> None:
     ]
 
 
-def test_unsafe_names_bad_uploads_and_corruption(api: Api) -> None:
+def test_unsafe_names_bad_uploads_and_corruption(api: LiveApi) -> None:
     with api.client("developer") as dev:
         sha = upload(dev, b"abc")
         for name in ("../x.pkl", "/etc/x", "a\\b", "a\x00b"):

@@ -8,7 +8,6 @@ dashboard's API section in headless Chromium.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from tests._pg import (  # noqa: F401 - fixtures
     migrated_db_url,
     unavailable,
 )
+from tests.api.conftest import LiveApi, make_tokens
 
 from polaris.api.app import create_app
 from polaris.config.settings import Settings
@@ -30,13 +30,11 @@ from polaris.core.errors import Conflict
 from polaris.core.policy import Role
 from polaris.services.api_registry import APIRegistryService
 from polaris.services.registry import Actor
-from polaris.services.tokens import TokenService
 from polaris.store.session import Database
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
-ROOT = Actor("root", Role.ADMIN)
 PROBLEM = "application/problem+json"
 BASE = "/api/v1/apis/incidents"
 TODAY = datetime.now(UTC).date()
@@ -62,37 +60,7 @@ api_compatibility_matrix:
 """
 
 
-class Api:
-    """A running server plus one token per role."""
-
-    def __init__(self, url: str, tokens: dict[str, str], db_url: str) -> None:
-        self.url = url
-        self.tokens = tokens
-        self.db_url = db_url
-
-    def client(self, role: str | None = "developer") -> httpx.Client:
-        headers = {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
-
-
-def make_tokens(db_url: str) -> dict[str, str]:
-    db = Database(db_url, pool_size=1)
-    svc = TokenService(db)
-    roles = ("viewer", "developer", "approver", "admin")
-    tokens = {r: svc.create(f"{r}-user", r, actor=ROOT)[0] for r in roles}
-    db.dispose()
-    return tokens
-
-
-@pytest.fixture
-def api(migrated_db_url: str, tmp_path: Path) -> Iterator[Api]:  # noqa: F811 - fixture
-    tokens = make_tokens(migrated_db_url)
-    settings = Settings(home=tmp_path, database_url=migrated_db_url, db_pool_size=10)
-    with LiveServer(create_app(settings)) as server:
-        yield Api(server.url, tokens, migrated_db_url)
-
-
-def audit(api: Api, key: str) -> list[dict[str, Any]]:
+def audit(api: LiveApi, key: str) -> list[dict[str, Any]]:
     with api.client("admin") as c:
         r = c.get("/api/v1/audit", params={"key": key})
         assert r.status_code == 200, r.text
@@ -113,7 +81,7 @@ def make_active(c: httpx.Client, version: str, base: str = BASE) -> None:
     assert c.post(f"{base}/versions/{version}/activate").status_code == 200
 
 
-def test_every_legal_transition_with_dates_and_audit(api: Api) -> None:
+def test_every_legal_transition_with_dates_and_audit(api: LiveApi) -> None:
     dev, boss = api.client("developer"), api.client("approver")
     body = {
         "version": "1",
@@ -219,7 +187,7 @@ def bring_to(dev: httpx.Client, boss: httpx.Client, state: str, base: str = BASE
     assert boss.post(f"{base}/versions/v1/retire", json={"force": True}).status_code == 200
 
 
-def test_illegal_transitions_are_409_and_change_nothing(api: Api) -> None:
+def test_illegal_transitions_are_409_and_change_nothing(api: LiveApi) -> None:
     """One server, one API per case: every illegal move is a 409 and leaves no trace."""
     dev, boss = api.client("developer"), api.client("approver")
     for i, (state, move, body, says) in enumerate(ILLEGAL):
@@ -237,7 +205,7 @@ def test_illegal_transitions_are_409_and_change_nothing(api: Api) -> None:
     boss.close()
 
 
-def test_register_twice_unknown_versions_and_bad_input(api: Api) -> None:
+def test_register_twice_unknown_versions_and_bad_input(api: LiveApi) -> None:
     with api.client("developer") as dev:
         make_active(dev, "v2")
         again = problem(dev.post(f"{BASE}/versions", json={"version": "2"}), 409, "conflict")
@@ -263,7 +231,7 @@ def test_register_twice_unknown_versions_and_bad_input(api: Api) -> None:
         assert dev.get("/api/v1/apis/nothing/versions").json()["versions"] == []
 
 
-def test_dry_run_writes_neither_record_nor_audit(api: Api) -> None:
+def test_dry_run_writes_neither_record_nor_audit(api: LiveApi) -> None:
     with api.client("developer") as dev:
         r = dev.post(f"{BASE}/versions", json={"version": "v1"}, params={"dry_run": "true"})
         assert r.status_code == 200
@@ -276,7 +244,7 @@ def test_dry_run_writes_neither_record_nor_audit(api: Api) -> None:
     assert [e["action"] for e in audit(api, "incidents:v1")] == ["api-register", "api-activate"]
 
 
-def test_auth_401_and_403(api: Api) -> None:
+def test_auth_401_and_403(api: LiveApi) -> None:
     with api.client(None) as anon:
         r = anon.get("/api/v1/apis")
         problem(r, 401, "authentication-required")
@@ -301,7 +269,7 @@ def test_auth_401_and_403(api: Api) -> None:
         assert boss.post(f"{BASE}/versions/v1/retire", json={"force": True}).status_code == 200
 
 
-def test_import_the_seed_matrix(api: Api) -> None:
+def test_import_the_seed_matrix(api: LiveApi) -> None:
     headers = {"Content-Type": "application/yaml"}
     with api.client("developer") as dev:
         dry = dev.post(f"{BASE}/import", content=SEED, headers=headers, params={"dry_run": "true"})
@@ -340,7 +308,7 @@ def test_import_the_seed_matrix(api: Api) -> None:
     assert [e["action"] for e in events] == ["api-import", "api-activate", "api-import"]
 
 
-def test_concurrent_moves_are_serialised(api: Api) -> None:
+def test_concurrent_moves_are_serialised(api: LiveApi) -> None:
     """Two deprecations of one version race: one wins, the other is a 409, one audit event."""
     with api.client("developer") as dev:
         make_active(dev, "v1")
@@ -361,7 +329,7 @@ def test_concurrent_moves_are_serialised(api: Api) -> None:
     assert [e["action"] for e in audit(api, "incidents:v1")].count("api-deprecate") == 1
 
 
-def test_polaris_own_api_is_versioned(api: Api) -> None:
+def test_polaris_own_api_is_versioned(api: LiveApi) -> None:
     with api.client("viewer") as c:
         r = c.get("/api/v1/apis")
         assert r.status_code == 200
@@ -478,7 +446,7 @@ def test_dashboard_shows_api_versions_and_their_lifecycle(
         assert all(u.startswith(server.url) for u in requested), requested  # local assets only
 
 
-def test_lifecycle_periods_are_configurable_per_api(api: Api) -> None:
+def test_lifecycle_periods_are_configurable_per_api(api: LiveApi) -> None:
     body = {"notice_days": 30, "retirement_days": 60}
     with api.client("developer") as dev:
         denied = problem(dev.put(f"{BASE}/policy", json=body), 403, "permission-denied")

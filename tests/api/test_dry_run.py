@@ -21,37 +21,30 @@ from tests._pg import (  # noqa: F401 - fixtures
     _sqlite_template,
     migrated_db_url,
 )
+from tests.api.conftest import LiveApi, make_tokens
 
 from polaris.api.app import create_app
 from polaris.config.settings import Settings
-from polaris.core.policy import Role
-from polaris.services.registry import Actor
-from polaris.services.tokens import TokenService
-from polaris.store.session import Database
 from polaris.store.tables import Base
 
-ROOT = Actor("root", Role.ADMIN)
 DRY = {"dry_run": "true"}
 #: Fields that only differ because the real run happens a moment after the dry run.
 _CLOCK_FIELDS = {"at", "created_at", "stage_changed_at", "revoked_at", "dry_run"}
 
 
-class Api:
-    """A running server, one token per role, and a view of its store."""
+class DryRunApi(LiveApi):
+    """The live server, one cached client per role, and a view of its whole store."""
 
-    def __init__(self, url: str, tokens: dict[str, str], db_url: str, artifacts: Path) -> None:
-        self.url = url
-        self.tokens = tokens
-        self.db_url = db_url
-        self.artifacts = artifacts
+    def __init__(self, url: str, tokens: dict[str, str], settings: Settings) -> None:
+        super().__init__(url, tokens, settings)
         self._clients: dict[str, httpx.Client] = {}
 
-    def client(self, role: str = "admin") -> httpx.Client:
+    def client(self, role: str | None = "admin") -> httpx.Client:
         """One client per role, closed with the server."""
-        if role not in self._clients:
-            headers = {"Authorization": f"Bearer {self.tokens[role]}"}
-            self._clients[role] = httpx.Client(base_url=self.url, headers=headers, timeout=30)
-        return self._clients[role]
+        key = role or ""
+        if key not in self._clients:
+            self._clients[key] = super().client(role)
+        return self._clients[key]
 
     def close(self) -> None:
         for c in self._clients.values():
@@ -75,17 +68,10 @@ class Api:
 
 
 @pytest.fixture
-def api(migrated_db_url: str, tmp_path: Path) -> Iterator[Api]:  # noqa: F811 - fixture
-    db = Database(migrated_db_url, pool_size=1)
-    svc = TokenService(db)
-    tokens = {
-        r: str(svc.create(f"{r}-user", r, actor=ROOT)[0])
-        for r in ("viewer", "developer", "approver", "admin")
-    }
-    db.dispose()
+def api(migrated_db_url: str, tmp_path: Path) -> Iterator[DryRunApi]:  # noqa: F811 - fixture
     settings = Settings(home=tmp_path, database_url=migrated_db_url, db_pool_size=10)
     with LiveServer(create_app(settings)) as server:
-        handle = Api(server.url, tokens, migrated_db_url, Path(settings.resolved_artifact_location))
+        handle = DryRunApi(server.url, make_tokens(migrated_db_url), settings)
         try:
             yield handle
         finally:
@@ -107,7 +93,7 @@ def same_failure(dry: httpx.Response, real: httpx.Response) -> None:
     assert dry.json() == real.json()
 
 
-def test_upload_and_register(api: Api) -> None:
+def test_upload_and_register(api: DryRunApi) -> None:
     dev = api.client("developer")
     data = b"weights" * 1000
     sha = hashlib.sha256(data).hexdigest()
@@ -169,7 +155,7 @@ def _register(c: httpx.Client, name: str, version: str, accuracy: float) -> None
     assert r.status_code == 201, r.text
 
 
-def test_promote_and_archive(api: Api) -> None:
+def test_promote_and_archive(api: DryRunApi) -> None:
     dev, boss = api.client("developer"), api.client("approver")
     for v in ("1.0.0", "1.1.0"):
         _register(dev, "ner", v, 0.93)
@@ -241,7 +227,7 @@ def test_promote_and_archive(api: Api) -> None:
     assert timeless(dry_arch.json()) == timeless(real_arch.json())
 
 
-def test_update_and_delete(api: Api) -> None:
+def test_update_and_delete(api: DryRunApi) -> None:
     dev = api.client("developer")
     _register(dev, "cls", "1.0.0", 0.9)
     _register(dev, "cls", "1.1.0", 0.9)
@@ -272,7 +258,7 @@ def test_update_and_delete(api: Api) -> None:
     assert dev.get(url.format("1.0.0")).status_code == 404
 
 
-def test_platform_release(api: Api) -> None:
+def test_platform_release(api: DryRunApi) -> None:
     dev = api.client("developer")
     _register(dev, "ner", "1.1.0", 0.9)
     before = api.snapshot()
@@ -304,7 +290,7 @@ def test_platform_release(api: Api) -> None:
     same_failure(dev.post(path, json=body, params=DRY), dev.post(path, json=body))
 
 
-def test_token_create_and_revoke(api: Api) -> None:
+def test_token_create_and_revoke(api: DryRunApi) -> None:
     admin = api.client("admin")
     before = api.snapshot()
     dry = admin.post("/api/v1/tokens", json={"name": "ci", "role": "developer"}, params=DRY)
