@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["DryRunOption", "JsonOption", "ProjectOption"]
+__all__ = [
+    "DryRunOption",
+    "JsonOption",
+    "PinOption",
+    "PriorityOption",
+    "ProjectOption",
+    "split_priority",
+]
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
@@ -25,3 +32,19 @@ ProjectOption = Annotated[
         show_default=False,
     ),
 ]
+
+# -- resolution (compat resolve, platform plan) ----------------------------------------------------
+
+PinOption = Annotated[
+    list[str] | None,
+    typer.Option("--pin", help="NAME=VERSION that must be kept (repeatable)."),
+]
+PriorityOption = Annotated[
+    str | None,
+    typer.Option("--priority", help="Comma-separated components whose newest versions win."),
+]
+
+
+def split_priority(priority: str | None) -> list[str]:
+    """``"api, agents"`` -> ``["api", "agents"]``."""
+    return [p.strip() for p in (priority or "").split(",") if p.strip()]

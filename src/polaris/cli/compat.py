@@ -9,7 +9,13 @@ import typer
 from rich.console import Console
 
 from polaris.cli._lazy import lazy_import
-from polaris.cli._options import JsonOption, ProjectOption
+from polaris.cli._options import (
+    JsonOption,
+    PinOption,
+    PriorityOption,
+    ProjectOption,
+    split_priority,
+)
 from polaris.cli._project import open_project
 from polaris.cli._render import emit, table
 from polaris.core.errors import CheckFailed, PolarisError
@@ -130,17 +136,12 @@ def check(
 
 @app.command("resolve")
 def resolve(
-    pin: Annotated[
-        list[str] | None, typer.Option("--pin", help="NAME=VERSION that must be kept.")
-    ] = None,
+    pin: PinOption = None,
     upgrade: Annotated[
         list[str] | None,
         typer.Option("--upgrade", help="Move this component past its current version."),
     ] = None,
-    priority: Annotated[
-        str | None,
-        typer.Option("--priority", help="Comma-separated components whose newest versions win."),
-    ] = None,
+    priority: PriorityOption = None,
     newest: Annotated[
         bool,
         typer.Option("--newest", help="Prefer the newest versions, not the current ones."),
@@ -161,7 +162,7 @@ def resolve(
         pins=service.parse_assignments(pin or [], option="--pin"),
         prefer=prefer,
         upgrade=upgrade or [],
-        priority=[p.strip() for p in (priority or "").split(",") if p.strip()],
+        priority=split_priority(priority),
     )
     data = {
         "versions": result.versions,

@@ -15,7 +15,14 @@ import typer
 from rich.console import Console
 
 from polaris.cli._lazy import lazy_import
-from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
+from polaris.cli._options import (
+    DryRunOption,
+    JsonOption,
+    PinOption,
+    PriorityOption,
+    ProjectOption,
+    split_priority,
+)
 from polaris.cli._project import open_project
 from polaris.cli._render import emit, table
 from polaris.cli.registry import platform_app
@@ -55,17 +62,12 @@ def _project(path: Path | None) -> Project | None:
 @platform_app.command("plan")
 def plan(
     version: Annotated[str, typer.Argument(help="The platform version to plan, e.g. 2.2.0.")],
-    pin: Annotated[
-        list[str] | None, typer.Option("--pin", help="NAME=VERSION that must be kept.")
-    ] = None,
+    pin: PinOption = None,
     upgrade: Annotated[
         list[str] | None,
         typer.Option("--upgrade", help="Move this component past the previous release's version."),
     ] = None,
-    priority: Annotated[
-        str | None,
-        typer.Option("--priority", help="Comma-separated components whose newest versions win."),
-    ] = None,
+    priority: PriorityOption = None,
     newest: Annotated[
         bool, typer.Option("--newest", help="Prefer the newest versions, not the previous ones.")
     ] = False,
@@ -94,7 +96,7 @@ def plan(
         file_matrix=matrix,
         pins=compat_service.parse_assignments(pin or [], option="--pin"),
         upgrade=upgrade or [],
-        priority=[p.strip() for p in (priority or "").split(",") if p.strip()],
+        priority=split_priority(priority),
         newest=newest,
         current=current,
         project_kinds=kinds,
