@@ -311,3 +311,21 @@ class TestTokens:
             tokens.authenticate(None)
         with pytest.raises(PermissionDenied):
             tokens.create("x", "admin", actor=DEV)
+
+    def test_revocation_is_audited_with_before_and_after(self, db: Database) -> None:
+        tokens = TokenService(db)
+        _, rec = tokens.create("ci", "developer", actor=ADMIN)
+        tokens.revoke(rec.id, actor=ADMIN)
+        with db.read() as s:
+            row = s.scalars(
+                select(AuditRow).where(AuditRow.action == "revoke", AuditRow.entity == "api_token")
+            ).one()
+        assert row.entity_key == str(rec.id)
+        assert row.before is not None
+        assert row.before["revoked_at"] is None
+        assert row.after is not None
+        assert row.after["revoked_at"] is not None
+        assert (
+            row.before["token_hash" if "token_hash" in row.before else "name"]
+            == (row.after["token_hash" if "token_hash" in row.after else "name"])
+        )

@@ -105,7 +105,7 @@ class TokenService:
         require_role(actor.role, Role.ADMIN, "revoking tokens")
         now = self.clock()
         with self.db.write() as s:
-            rec = repos.revoke_token(s, token_id, now)
+            before, rec = repos.revoke_token(s, token_id, now)
             repos.add_audit(
                 s,
                 at=now,
@@ -113,7 +113,7 @@ class TokenService:
                 action="revoke",
                 entity="api_token",
                 key=str(rec.id),
-                before=None,
+                before=before.to_dict(),
                 after=rec.to_dict(),
             )
             s.flush()

@@ -83,11 +83,12 @@ def list_tokens(s: Session) -> list[StoredToken]:
     return [_token(r) for r in s.scalars(select(ApiTokenRow).order_by(ApiTokenRow.id))]
 
 
-def revoke_token(s: Session, token_id: int, now: datetime) -> StoredToken:
-    """Revoke a token; :class:`NotFound` if absent."""
+def revoke_token(s: Session, token_id: int, now: datetime) -> tuple[StoredToken, StoredToken]:
+    """Revoke a token: its record (before, after); :class:`NotFound` if absent."""
     row = s.get(ApiTokenRow, token_id)
     if row is None:
         raise NotFound(f"token {token_id} not found", location=Location(field="id"))
+    before = _token(row)
     row.revoked_at = now
     s.flush()
-    return _token(row)
+    return before, _token(row)
