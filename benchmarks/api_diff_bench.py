@@ -8,7 +8,7 @@ version" with a few dozen breaking and non-breaking edits, the way real releases
 Measured, best of ``--repeat`` runs:
 
 * **floor**: parse both JSON files and resolve their ``$ref`` s (what any differ must do first);
-* **diff**: :func:`polaris.core.impact.openapi_diff.diff_openapi` on the two resolved documents;
+* **diff**: :func:`polaris.apis.openapi_diff.diff_openapi` on the two resolved documents;
 * **validate** (reported, not part of the goal): ``openapi-spec-validator`` on both.
 
 Goal: diff < 2x floor and < 1 s for a 5 MB pair. oasdiff (the Go reference) is not installable
@@ -29,8 +29,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from polaris.adapters.openapi_loader import load_openapi, parse_openapi, validate_openapi
-from polaris.core.impact.openapi_diff import diff_openapi
+from polaris.apis.openapi_diff import diff_openapi
+from polaris.apis.openapi_loader import load_openapi, parse_openapi, validate_openapi
 
 WORDS = [
     "incident",

@@ -248,7 +248,7 @@ def last_tag(root: Path) -> str:
 
 POLARIS_CLI = """
 import sys, typer
-from polaris.cli.release import changelog, next_version
+from polaris.releases.cli import changelog, next_version
 app = typer.Typer()
 app.command("changelog")(changelog)
 app.command("next")(next_version)
@@ -278,16 +278,16 @@ def _polaris_has_commands() -> bool:
 
 
 def polaris_library_changelog(root: Path) -> str:
-    from polaris.config.project import load_project
-    from polaris.services import releases
+    from polaris.project.load import load_project
+    from polaris.releases import service as releases
 
     return str(len(releases.build_changelog(load_project(root))))
 
 
 def polaris_renderers_agree(root: Path) -> bool:
     """The built-in renderer (used when no template is overridden) writes the templates' bytes."""
-    from polaris.config.project import load_project
-    from polaris.services import releases
+    from polaris.project.load import load_project
+    from polaris.releases import service as releases
 
     project = load_project(root)
     fast = releases.build_changelog(project, builtin=True)
@@ -295,8 +295,8 @@ def polaris_renderers_agree(root: Path) -> bool:
 
 
 def polaris_library_next(root: Path) -> str:
-    from polaris.config.project import load_project
-    from polaris.services import releases
+    from polaris.project.load import load_project
+    from polaris.releases import service as releases
 
     return str(releases.compute_next(load_project(root)).version)
 

@@ -31,8 +31,8 @@ from pathlib import Path
 
 import psycopg
 
-from polaris.config.databases import DatabaseSpec
-from polaris.services.schema import SchemaService
+from polaris.migrations.service import SchemaService
+from polaris.project.databases import DatabaseSpec
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 

@@ -362,10 +362,10 @@ def bench_mlflow(n: int, workdir: Path) -> list[Phase]:
 
 
 def bench_polaris(n: int, workdir: Path, database_url: str | None) -> list[Phase]:
-    from polaris.config.settings import Settings
-    from polaris.core.policy import Role
-    from polaris.services.registry import Actor
-    from polaris.services.wiring import build_services
+    from polaris.models.gates import Role
+    from polaris.models.service import Actor
+    from polaris.settings import Settings
+    from polaris.wiring import build_services
 
     env = {**os.environ, "POLARIS_HOME": str(workdir)}
     if database_url:
@@ -375,7 +375,7 @@ def bench_polaris(n: int, workdir: Path, database_url: str | None) -> list[Phase
     token, _ = services.tokens.create("bench", "admin", actor=Actor("bench", Role.ADMIN))
     services.close()
     port = free_port()
-    code = "import typer; from polaris.cli.serve import serve; typer.run(serve)"
+    code = "import typer; from polaris.server import serve; typer.run(serve)"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -550,7 +550,7 @@ def main() -> None:
     parser.add_argument("--client", choices=sorted(CLIENTS), default="stdlib")
     args = parser.parse_args()
     global WORKERS, CLIENT  # noqa: PLW0603 - module settings read by the phases
-    from polaris.cli.serve import default_workers
+    from polaris.server import default_workers
 
     WORKERS = args.workers or default_workers()
     CLIENT = CLIENTS[args.client]

@@ -21,9 +21,9 @@ from typing import Any
 
 import resolvelib
 
-from polaris.core.compat import CompatMatrix, Rule, check, to_problem
+from polaris.compat.resolver import ResolutionProblem, Unsatisfiable, resolve
+from polaris.compat.rules import CompatMatrix, Rule, check, to_problem
 from polaris.core.ranges import Range
-from polaris.core.resolver import ResolutionProblem, Unsatisfiable, resolve
 from polaris.core.semver import Version
 
 

@@ -28,3 +28,7 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             continue
         if name.startswith(("POLARIS_", "GIT_", "CI", "BUILD_", "GITHUB_", "BRANCH_NAME")):
             monkeypatch.delenv(name, raising=False)
+
+
+# The live-server and browser fixtures, shared by every capability's HTTP tests.
+from tests._live import api, browser_page  # noqa: E402, F401 - fixtures

@@ -2,6 +2,6 @@
 
 import sys
 
-from polaris.cli.main import main
+from polaris.main import main
 
 sys.exit(main())

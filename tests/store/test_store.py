@@ -19,9 +19,10 @@ from tests._pg import (  # noqa: F401 - fixtures
     registry_db_url,
 )
 
-from polaris.core.registry import ModelVersion, Stage, VersionQuery
+from polaris.audit import repo as audit_repo
 from polaris.core.semver import Version
-from polaris.store import repos
+from polaris.models import repo as version_repo
+from polaris.models.rules import ModelVersion, Stage, VersionQuery
 from polaris.store.migrate import current_revision, head_revision, upgrade
 from polaris.store.session import Database
 from polaris.store.tables import AuditRow, Base, ModelVersionRow
@@ -78,9 +79,9 @@ def test_sqlite_runs_in_wal_with_foreign_keys(tmp_path: Path) -> None:
 def test_a_failed_transaction_leaves_neither_change_nor_audit(db: Database) -> None:
     def fail() -> None:
         with db.write() as s:
-            pk = repos.lock_model(s, "ner", NOW)
-            repos.insert_version(s, pk, version("ner", "1.0.0"))
-            repos.add_audit(
+            pk = version_repo.lock_model(s, "ner", NOW)
+            version_repo.insert_version(s, pk, version("ner", "1.0.0"))
+            audit_repo.add_audit(
                 s,
                 at=NOW,
                 actor="t",
@@ -101,15 +102,17 @@ def test_a_failed_transaction_leaves_neither_change_nor_audit(db: Database) -> N
 
 def test_pages_are_keyset_and_complete(db: Database) -> None:
     with db.write() as s:
-        pk = repos.lock_model(s, "ner", NOW)
+        pk = version_repo.lock_model(s, "ner", NOW)
         for i in range(120):
-            repos.insert_version(s, pk, version("ner", f"1.{i}.0"))
+            version_repo.insert_version(s, pk, version("ner", f"1.{i}.0"))
     seen: list[str] = []
     after = None
     pages = 0
     while True:
         with db.read() as s:
-            items, after = repos.list_versions(s, VersionQuery(name="ner", limit=50, after=after))
+            items, after = version_repo.list_versions(
+                s, VersionQuery(name="ner", limit=50, after=after)
+            )
         seen += [str(v.version) for v in items]
         pages += 1
         if after is None:
@@ -117,23 +120,23 @@ def test_pages_are_keyset_and_complete(db: Database) -> None:
     assert pages == 3
     assert seen == [f"1.{i}.0" for i in reversed(range(120))]
     with db.read() as s:
-        assert repos.latest_version(s, pk) == Version.parse("1.119.0")
+        assert version_repo.latest_version(s, pk) == Version.parse("1.119.0")
 
 
 def test_latest_version_ranks_prereleases_below_releases(db: Database) -> None:
     with db.write() as s:
-        pk = repos.lock_model(s, "ner", NOW)
+        pk = version_repo.lock_model(s, "ner", NOW)
         for v in ("2.0.0-rc.1", "2.0.0", "1.9.0", "2.0.0-rc.2"):
-            repos.insert_version(s, pk, version("ner", v))
+            version_repo.insert_version(s, pk, version("ner", v))
     with db.read() as s:
-        assert repos.latest_version(s, pk) == Version.parse("2.0.0")
+        assert version_repo.latest_version(s, pk) == Version.parse("2.0.0")
 
 
 def test_pages_stay_fast_with_100k_versions_of_one_model(tmp_path: Path) -> None:
     database = Database(f"sqlite+pysqlite:///{tmp_path / 'big.db'}")
     upgrade(database)
     with database.write() as s:
-        pk = repos.lock_model(s, "big", NOW)
+        pk = version_repo.lock_model(s, "big", NOW)
         # Bulk fill in SQL (a recursive CTE): 100k ORM inserts would dominate the test's time.
         s.execute(
             text(
@@ -150,12 +153,12 @@ def test_pages_stay_fast_with_100k_versions_of_one_model(tmp_path: Path) -> None
         )
     with database.read() as s:
         start = time.perf_counter()
-        items, after = repos.list_versions(s, VersionQuery(name="big", limit=50))
-        items2, _ = repos.list_versions(s, VersionQuery(name="big", limit=50, after=after))
-        staged, _ = repos.list_versions(
+        items, after = version_repo.list_versions(s, VersionQuery(name="big", limit=50))
+        items2, _ = version_repo.list_versions(s, VersionQuery(name="big", limit=50, after=after))
+        staged, _ = version_repo.list_versions(
             s, VersionQuery(name="big", stage=Stage.DEVELOPMENT, limit=50)
         )
-        summary = repos.list_models(s, name="big")
+        summary = version_repo.list_models(s, name="big")
         elapsed = time.perf_counter() - start
         plan = s.execute(
             text(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from polaris.config.project import find_config, load_project
 from polaris.core.project import Project
+from polaris.project.load import find_config, load_project
 
 __all__ = ["open_project"]
 

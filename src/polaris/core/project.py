@@ -1,6 +1,6 @@
 """What a platform repository declares about itself: components and the files carrying versions.
 
-Pure data. ``polaris.config.project`` finds, parses and validates ``polaris.toml`` (or
+Pure data. ``polaris.project.load`` finds, parses and validates ``polaris.toml`` (or
 ``[tool.polaris]`` in ``pyproject.toml``) into these records; services act on them.
 """
 

@@ -1,0 +1,83 @@
+"""The application factory: ``create_app(settings)``; ``polaris serve`` runs it by import string.
+
+Startup (lifespan) opens the database and artifact store, applies schema migrations under a lock
+when ``auto_migrate`` is on, and loads the demo platform with ``--demo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CollectorRegistry
+from starlette.concurrency import run_in_threadpool
+
+from polaris.__about__ import __version__
+from polaris.access import routes as admin
+from polaris.apis import routes as apis
+from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
+from polaris.apis.middleware import APIVersioning
+from polaris.http import system
+from polaris.http.errors import PROBLEM_BASE, install_error_handlers
+from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
+from polaris.models import routes as models
+from polaris.platform import routes as platform
+from polaris.platform.demo import load_demo
+from polaris.settings import Settings, get_settings
+from polaris.web import routes as dashboard
+from polaris.wiring import build_services
+
+__all__ = ["POLARIS_API_VERSIONS", "create_app"]
+
+#: The lifecycle of Polaris's own HTTP API, served by :class:`APIVersioning` (the one place it is
+#: declared): ``/api/v2/...`` is a 404 listing these, and responses carry ``API-Version``.
+POLARIS_API_VERSIONS = Catalog.of(
+    [APIVersion("v1", APIVersionState.ACTIVE, introduced=date(2026, 11, 24))]
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the Polaris HTTP application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(build_services, settings, migrate=settings.auto_migrate)
+        if settings.demo:
+            await run_in_threadpool(load_demo, services)
+        app.state.services = services
+        await warm_up(app, services)
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="Polaris",
+        version=__version__,
+        description="Version-management control plane: model registry, platform releases.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for r in (models.router, platform.router, admin.router, apis.router):
+        app.include_router(r, prefix=API_PREFIX)
+    app.include_router(system.router)
+    app.include_router(dashboard.router)
+    static = resources.files("polaris.web").joinpath("static")
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    registry = CollectorRegistry()
+    app.state.metrics_registry = registry
+    app.add_middleware(
+        APIVersioning, versions=POLARIS_API_VERSIONS, prefix="/api", problem_base=PROBLEM_BASE
+    )
+    if settings.metrics_enabled:
+        app.add_middleware(MetricsMiddleware, registry=registry)
+    return app

@@ -1,0 +1,193 @@
+"""``polaris compat check|resolve``: the compatibility matrix at work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from polaris.cli._lazy import lazy_import
+from polaris.cli._options import (
+    JsonOption,
+    PinOption,
+    PriorityOption,
+    ProjectOption,
+    split_priority,
+)
+from polaris.cli._project import open_project
+from polaris.cli._render import emit, table
+from polaris.core.errors import CheckFailed, PolarisError
+from polaris.core.project import Project
+from polaris.core.semver import Version
+
+if TYPE_CHECKING:
+    from polaris.compat import service
+    from polaris.compat.rules import CompatMatrix
+    from polaris.platform import service as platform_service
+else:
+    service = lazy_import("polaris.compat.service")
+    platform_service = lazy_import("polaris.platform.service")
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Check a set of component versions against compatibility.yml, or resolve the newest set.",
+    no_args_is_help=True,
+)
+
+RegistryOption = Annotated[
+    bool,
+    typer.Option(
+        "--registry",
+        help="Also apply the rules and versions recorded in the registry (model dependencies), "
+        "from the local store.",
+    ),
+]
+
+FileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--file", "-f", help="Compatibility file (default: compatibility.yml at the root)."
+    ),
+]
+
+
+def _load(proj: Project | None, file: Path | None, registry: bool) -> CompatMatrix:
+    matrix = service.load(proj, file)
+    return platform_service.open_local().merged_matrix(matrix) if registry else matrix
+
+
+def _maybe_project(project: Path | None, file: Path | None) -> Project | None:
+    if file is not None and project is None:
+        try:
+            return open_project(None)
+        except PolarisError:  # outside a project, --file alone is enough
+            return None
+    return open_project(project)
+
+
+@app.command("check")
+def check(
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", "-s", help="NAME=VERSION to check instead of the current one."),
+    ] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="Platform version whose rules apply.")
+    ] = None,
+    only: Annotated[
+        bool, typer.Option("--only", help="Check only the --set versions, not the project's.")
+    ] = False,
+    file: FileOption = None,
+    registry: RegistryOption = False,
+    project: ProjectOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Report every violated rule of the current versions (or a proposed set); exit 1 if any."""
+    proj = _maybe_project(project, file)
+    matrix = _load(proj, file, registry)
+    base: dict[str, Version] = {}
+    platform_version: Version | None = None
+    if proj is not None and not only:
+        base, platform_version = service.current_set(proj)
+    overrides = service.parse_assignments(set_ or [], option="--set")
+    if platform:
+        overrides.update(service.parse_assignments([f"platform={platform}"], option="--platform"))
+    report = service.check_set(
+        matrix, base=base, overrides=overrides, platform_version=platform_version
+    )
+    data = {
+        "ok": report.ok,
+        "rules_checked": report.rules_checked,
+        "set": report.selection,
+        "violations": report.violations,
+        "notes": report.notes,
+        "contradictions": matrix.contradictions,
+    }
+
+    def human(out: Console) -> None:
+        for text in matrix.contradictions:
+            out.print(f"[yellow]contradiction:[/] {text}")
+        if report.violations:
+            out.print(
+                table(
+                    "Compatibility violations",
+                    ["severity", "problem", "hint", "declared at"],
+                    ((v.severity, v.message, v.hint or "", v.origin) for v in report.violations),
+                )
+            )
+        for note in report.notes:
+            out.print(f"[dim]note:[/] {note}")
+        if report.ok:
+            out.print(
+                f"[green]Compatible:[/] {len(report.selection)} versions, "
+                f"{report.rules_checked} rules checked."
+            )
+
+    emit(data, as_json=as_json, human=human)
+    if not report.ok:
+        raise CheckFailed(
+            f"{len(report.errors)} compatibility rule{'s' if len(report.errors) != 1 else ''} "
+            "violated"
+        )
+
+
+@app.command("resolve")
+def resolve(
+    pin: PinOption = None,
+    upgrade: Annotated[
+        list[str] | None,
+        typer.Option("--upgrade", help="Move this component past its current version."),
+    ] = None,
+    priority: PriorityOption = None,
+    newest: Annotated[
+        bool,
+        typer.Option("--newest", help="Prefer the newest versions, not the current ones."),
+    ] = False,
+    file: FileOption = None,
+    registry: RegistryOption = False,
+    project: ProjectOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Find the newest set of known versions that satisfies every rule, or explain why none does."""
+    proj = _maybe_project(project, file)
+    matrix = _load(proj, file, registry)
+    prefer: dict[str, Version] = {}
+    if proj is not None and not newest:
+        prefer, _ = service.current_set(proj)
+    result, report = service.resolve_set(
+        matrix,
+        pins=service.parse_assignments(pin or [], option="--pin"),
+        prefer=prefer,
+        upgrade=upgrade or [],
+        priority=split_priority(priority),
+    )
+    data = {
+        "versions": result.versions,
+        "changes": {
+            name: {"from": prefer[name], "to": v}
+            for name, v in result.versions.items()
+            if name in prefer and prefer[name] != v
+        },
+        "decisions": result.decisions,
+        "conflicts": result.conflicts,
+        "warnings": report.violations,
+    }
+
+    def human(out: Console) -> None:
+        out.print(
+            table(
+                "Resolved set",
+                ["component", "version", "current"],
+                (
+                    (name, v, prefer.get(name, "") if prefer.get(name) != v else "=")
+                    for name, v in result.versions.items()
+                ),
+            )
+        )
+        for v in report.violations:
+            out.print(f"[yellow]{v.severity}:[/] {v.message}")
+
+    emit(data, as_json=as_json, human=human)

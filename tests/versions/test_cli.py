@@ -1,0 +1,156 @@
+"""``polaris status`` and ``polaris version ...`` end to end, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests._platform import make_platform, snapshot
+
+from polaris.main import main
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aiops-polaris"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def platform(tmp_path: Path) -> Path:
+    return make_platform(tmp_path)
+
+
+def test_status_prints_the_version_tree(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "status", "-C", str(platform))
+    assert code == 0
+    assert "Platform demo v2.1.0" in out
+    assert "Application Services" in out and "AI/ML Models" in out
+    assert "NER Model v1.1.0" in out
+    assert "All version files agree." in out
+
+
+def test_status_json(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "status", "-C", str(platform), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["version"] == "2.1.0" and data["consistent"] is True
+    assert {c["name"]: c["version"] for c in data["components"]}["web"] == "1.4.2"
+
+
+def test_show_json_and_ci_build_version(
+    platform: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run(capsys, "version", "show", "-C", str(platform), "--json")
+    assert code == 0 and json.loads(out)["version"] == "2.1.0"
+    monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("BUILD_NUMBER", "123")
+    monkeypatch.setenv("GIT_COMMIT", "abcdef1234567890")
+    code, out, _ = run(capsys, "version", "show", "-C", str(platform))
+    assert out.strip() == "2.1.0+build.123.abcdef12"
+
+
+def test_bump_dry_run_prints_diff_and_writes_nothing(
+    platform: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = snapshot(platform)
+    code, out, _ = run(capsys, "version", "bump", "minor", "--dry-run", "-C", str(platform))
+    assert code == 0
+    assert "+++ b/helm/Chart.yaml" in out and '+appVersion: "2.2.0"' in out
+    assert "Would set platform demo: 2.1.0 -> 2.2.0" in out
+    assert snapshot(platform) == before
+
+
+def test_bump_set_sync_check_round(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "version", "bump", "minor", "--pre", "alpha", "-C", str(platform))
+    assert code == 0 and "2.1.0 -> 2.2.0-alpha.1" in out
+    code, out, _ = run(capsys, "version", "set", "3.0.0", "-C", str(platform), "--json")
+    assert code == 0 and "VERSION" in json.loads(out)["files"]
+    (platform / "src/api/__init__.py").write_text('__version__ = "2.9.0"\n')
+    code, out, err = run(capsys, "version", "check", "-C", str(platform))
+    assert code == 1
+    assert "src/api/__init__.py" in out and "2.9.0" in out
+    assert "1 place disagree" in err
+    code, out, _ = run(capsys, "version", "sync", "-C", str(platform))
+    assert code == 0
+    code, out, _ = run(capsys, "version", "check", "-C", str(platform))
+    assert code == 0 and "agree" in out
+
+
+def test_bad_input_is_one_line_with_exit_2(
+    platform: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run(capsys, "version", "set", "1.02.3", "-C", str(platform))
+    assert code == 2
+    assert err.strip() == "error: '1.02.3': numeric identifier '02' has a leading zero"
+    code, _, err = run(capsys, "version", "bump", "sideways", "-C", str(platform))
+    assert code == 2 and "unknown bump part 'sideways'" in err
+    code, _, err = run(capsys, "version", "bump", "prerelease", "-C", str(platform))
+    assert code == 2 and "2.1.0 is not a prerelease" in err
+
+
+def test_broken_config_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_platform(tmp_path)
+    toml = tmp_path / "polaris.toml"
+    toml.write_text(toml.read_text().replace('kind = "model"', 'kind = "modle"'))
+    code, _, err = run(capsys, "status", "-C", str(tmp_path))
+    assert code == 2
+    assert "polaris.toml:" in err and "kind" in err
+
+
+def test_branch_versions(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "version",
+        "branch",
+        "--branch",
+        "feature/auth",
+        "--build-number",
+        "45",
+        "-C",
+        str(platform),
+    )
+    assert code == 0 and out.strip() == "2.1.0-feature.auth.45"
+
+
+def test_example_platform_is_consistent(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "version", "check", "-C", str(EXAMPLE))
+    assert code == 0, out
+
+
+def test_console_script_runs(platform: Path) -> None:
+    """The installed entry point works as a process (what users and CI call)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "polaris", "version", "show", "-C", str(platform)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "2.1.0"
+
+
+def test_usage_errors_are_messages_not_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "version", "nope")
+    assert code == 2
+    assert "No such command 'nope'" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "version", "bump", "--pre")
+    assert code == 2
+    assert "Option '--pre' requires an argument" in err
+
+
+def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys)
+    assert "Usage: polaris" in out + err
+    assert "version" in out + err
+    assert code == 2  # click: no arguments is a usage error that shows the help
+    code, out, _ = run(capsys, "--version")
+    assert code == 0
+    assert out.startswith("polaris ")
