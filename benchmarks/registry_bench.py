@@ -362,8 +362,7 @@ def bench_mlflow(n: int, workdir: Path) -> list[Phase]:
 
 
 def bench_polaris(n: int, workdir: Path, database_url: str | None) -> list[Phase]:
-    from polaris.models.gates import Role
-    from polaris.models.service import Actor
+    from polaris.core.actors import Actor, Role
     from polaris.settings import Settings
     from polaris.wiring import build_services
 

@@ -26,9 +26,8 @@ from tests._pg import (  # noqa: F401 - fixtures
 
 from polaris.apis.registry_service import APIRegistryService
 from polaris.app import create_app
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import Conflict
-from polaris.models.gates import Role
-from polaris.models.service import Actor
 from polaris.settings import Settings
 from polaris.store.session import Database
 

@@ -19,9 +19,8 @@ from typer.testing import CliRunner, Result
 from polaris.access.service import TokenService
 from polaris.apis.cli import app
 from polaris.app import create_app
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import PolarisError
-from polaris.models.gates import Role
-from polaris.models.service import Actor
 from polaris.settings import Settings
 from polaris.store.session import Database
 

@@ -17,8 +17,7 @@ from tests._pg import (  # noqa: F401 - fixtures
 
 from polaris.access.service import TokenService
 from polaris.app import create_app
-from polaris.models.gates import Role
-from polaris.models.service import Actor
+from polaris.core.actors import Actor, Role
 from polaris.settings import Settings
 from polaris.store.session import Database
 

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from polaris.access.service import TokenService
-from polaris.models.gates import Role
-from polaris.models.service import Actor
+from polaris.core.actors import Actor, Role
 from polaris.store.migrate import upgrade
 from polaris.store.session import Database
 from polaris.store.tables import BlobRow, ModelVersionRow

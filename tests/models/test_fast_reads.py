@@ -15,10 +15,11 @@ from tests._pg import (  # noqa: F401 - fixtures
 )
 
 from polaris.artifacts.store import open_artifact_store
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import InvalidVersion, NotFound
-from polaris.models.gates import Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import Stage, VersionQuery, version_to_dict
-from polaris.models.service import Actor, Registration, RegistryService
+from polaris.models.service import Registration, RegistryService
 from polaris.store.session import Database
 
 ROOT = Actor("root", Role.ADMIN)

@@ -7,17 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from polaris.core.actors import AuthenticationRequired, PermissionDenied, Role, require_role
 from polaris.core.errors import InvalidInput
 from polaris.core.semver import Version
-from polaris.models.gates import (
-    AuthenticationRequired,
-    PermissionDenied,
-    Role,
-    evaluate_gates,
-    parse_threshold,
-    require_role,
-    retention_expired,
-)
+from polaris.models.gates import evaluate_gates, parse_threshold, retention_expired
 from polaris.models.rules import (
     ArtifactFile,
     ModelVersion,

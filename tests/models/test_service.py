@@ -17,10 +17,11 @@ from tests._pg import _pg_session_schema, _sqlite_template, migrated_db_url  # n
 
 from polaris.access.service import TokenService, hash_token
 from polaris.artifacts.store import ArtifactCorrupted, LocalArtifactStore
+from polaris.core.actors import Actor, AuthenticationRequired, PermissionDenied, Role
 from polaris.core.errors import Conflict, InvalidInput, NotFound
-from polaris.models.gates import AuthenticationRequired, PermissionDenied, Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import PromotionGateFailed, Stage, StageRuleViolation, VersionQuery
-from polaris.models.service import Actor, Registration, RegistryService
+from polaris.models.service import Registration, RegistryService
 from polaris.store.session import Database
 from polaris.store.tables import ApiTokenRow, AuditRow
 

@@ -16,10 +16,11 @@ from tests._pg import (  # noqa: F401
 
 from polaris.app import create_app
 from polaris.artifacts.store import LocalArtifactStore
+from polaris.core.actors import Actor, Role
 from polaris.core.semver import Version
-from polaris.models.gates import Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import ReleasePin, Stage
-from polaris.models.service import Actor, Registration, RegistryService
+from polaris.models.service import Registration, RegistryService
 from polaris.settings import Settings
 from polaris.store.session import Database
 

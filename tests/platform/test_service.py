@@ -18,11 +18,12 @@ from polaris.compat.config import load_matrix
 from polaris.compat.file import parse_matrix
 from polaris.compat.resolver import Unsatisfiable
 from polaris.compat.rules import CompatMatrix, check
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import Conflict, InvalidInput, NotFound
 from polaris.core.semver import Version
-from polaris.models.gates import Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import ReleasePin, Stage
-from polaris.models.service import Actor, Registration, RegistryService
+from polaris.models.service import Registration, RegistryService
 from polaris.platform.rules import PlatformBumpTooSmall
 from polaris.platform.service import PlatformService
 from polaris.store.migrate import upgrade

@@ -24,9 +24,8 @@ from typing import Final
 from polaris.access import repo as token_repo
 from polaris.access.repo import StoredToken
 from polaris.audit import repo as audit_repo
+from polaris.core.actors import Actor, AuthenticationRequired, Role, require_role, utc_now
 from polaris.core.errors import InvalidInput, Location
-from polaris.models.gates import AuthenticationRequired, Role, require_role
-from polaris.models.service import Actor, utc_now
 from polaris.store.session import Database
 
 __all__ = ["TokenService", "hash_token"]

@@ -21,10 +21,9 @@ from polaris.apis.registry_service import APIRegistryService, PolicyOutcome
 from polaris.apis.repo import api_version_from_dict
 from polaris.apis.service import LifecycleOutcome
 from polaris.apis.versions_file import APIVersionsFile
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import Location, NotFound
 from polaris.models._backend import RemoteBackend
-from polaris.models.gates import Role
-from polaris.models.service import Actor
 from polaris.settings import Settings
 from polaris.wiring import build_services
 

@@ -32,9 +32,8 @@ from polaris.apis.repo import (
 )
 from polaris.apis.service import APIVersionsService, LifecycleOutcome
 from polaris.audit.repo import add_audit
+from polaris.core.actors import Actor, Role, require_role
 from polaris.core.errors import InvalidInput, Location
-from polaris.models.gates import Role, require_role
-from polaris.models.service import Actor
 from polaris.store.session import Database
 
 __all__ = [

@@ -15,8 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
-from polaris.models.gates import AuthenticationRequired, Role, require_role
-from polaris.models.service import Actor
+from polaris.core.actors import Actor, AuthenticationRequired, Role, require_role
 from polaris.wiring import Services
 
 __all__ = ["AdminActor", "ReadActor", "ServicesDep", "WriteActor", "get_services"]

@@ -23,9 +23,10 @@ from typing import Any, BinaryIO, Protocol
 
 import httpx
 
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import PolarisError
 from polaris.core.semver import Version
-from polaris.models.gates import Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import (
     ReleasePin,
     Stage,
@@ -34,7 +35,7 @@ from polaris.models.rules import (
     release_to_dict,
     version_to_dict,
 )
-from polaris.models.service import Actor, Registration
+from polaris.models.service import Registration
 from polaris.settings import Settings
 from polaris.store.migrate import current_revision, head_revision, pending_revisions
 from polaris.store.session import Database

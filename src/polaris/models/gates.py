@@ -17,23 +17,18 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import IntEnum
 from typing import Any, Final, Literal
 
-from polaris.core.errors import InvalidInput, Location, PolarisError
+from polaris.core.errors import InvalidInput, Location
 
 __all__ = [
     "ARCHIVED_RETENTION",
     "DEVELOPMENT_RETENTION",
-    "AuthenticationRequired",
     "GateResult",
     "Op",
-    "PermissionDenied",
-    "Role",
     "Threshold",
     "evaluate_gates",
     "parse_threshold",
-    "require_role",
     "retention_expired",
 ]
 
@@ -152,55 +147,6 @@ def evaluate_gates(
             )
         )
     return tuple(out)
-
-
-class Role(IntEnum):
-    """Token roles, ordered by power."""
-
-    VIEWER = 1
-    DEVELOPER = 2
-    APPROVER = 3
-    ADMIN = 4
-
-    @classmethod
-    def parse(cls, text: str) -> Role:
-        """``"developer"`` -> ``Role.DEVELOPER``; anything else is :class:`InvalidInput`."""
-        try:
-            return cls[text.strip().upper()]
-        except KeyError:
-            raise InvalidInput(
-                f"unknown role {text!r}",
-                location=Location(field="role"),
-                hint="one of viewer, developer, approver, admin",
-            ) from None
-
-    def __str__(self) -> str:
-        return self.name.lower()
-
-
-class AuthenticationRequired(PolarisError):
-    """No valid token was presented."""
-
-    slug = "authentication-required"
-    http_status = 401
-    exit_code = 2
-
-
-class PermissionDenied(PolarisError):
-    """The token's role is below what the operation needs."""
-
-    slug = "permission-denied"
-    http_status = 403
-    exit_code = 2
-
-
-def require_role(have: Role, need: Role, action: str) -> None:
-    """Raise :class:`PermissionDenied` unless ``have`` is at least ``need``."""
-    if have < need:
-        raise PermissionDenied(
-            f"{action} needs the {need} role; this token has {have}",
-            hint=f"ask an admin for a token with --role {need}",
-        )
 
 
 def retention_expired(

@@ -20,7 +20,7 @@ import re
 import tarfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
 from sqlalchemy.exc import IntegrityError
@@ -28,17 +28,12 @@ from sqlalchemy.exc import IntegrityError
 from polaris.artifacts import repo as blob_repo
 from polaris.artifacts.store import ArtifactStore
 from polaris.audit import repo as audit_repo
+from polaris.core.actors import Actor, Role, require_role, utc_now
 from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.core.semver import BumpPart, Version
 from polaris.models import history_repo
 from polaris.models import repo as version_repo
-from polaris.models.gates import (
-    ARCHIVED_RETENTION,
-    DEVELOPMENT_RETENTION,
-    Role,
-    Threshold,
-    require_role,
-)
+from polaris.models.gates import ARCHIVED_RETENTION, DEVELOPMENT_RETENTION, Threshold
 from polaris.models.repo import get_version_json, list_versions_json
 from polaris.models.rules import (
     GENERATED_FILES,
@@ -65,25 +60,12 @@ from polaris.models.rules import (
 from polaris.platform import repo as release_repo
 from polaris.store.session import Database
 
-__all__ = ["Actor", "GcReport", "Registration", "RegistryService", "utc_now"]
+__all__ = ["GcReport", "Registration", "RegistryService"]
 
 #: Blobs younger than this are never collected: their registration may still be on its way.
 _BLOB_GRACE = timedelta(hours=1)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _CHUNK = 1 << 20
-
-
-def utc_now() -> datetime:
-    """The current time, UTC, timezone-aware."""
-    return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who is acting, and with which role (from a token, or the local user as admin)."""
-
-    name: str
-    role: Role
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,11 +25,11 @@ from polaris.cli._options import (
 )
 from polaris.cli._project import open_project
 from polaris.cli._render import emit, table
+from polaris.core.actors import Actor, Role
 from polaris.core.errors import PolarisError
 from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.models.cli import platform_app
-from polaris.models.gates import Role
 
 if TYPE_CHECKING:
     from polaris.compat import service as compat_service
@@ -102,7 +102,7 @@ def plan(
         project_kinds=kinds,
     )
     if save and not dry_run:
-        actor = registry_service.Actor(name=getpass.getuser(), role=Role.ADMIN)
+        actor = Actor(name=getpass.getuser(), role=Role.ADMIN)
         result = platform.save(result, actor=actor, notes=notes)
     data = {**result.to_dict(), "dry_run": dry_run}
 

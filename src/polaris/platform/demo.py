@@ -10,10 +10,11 @@ from __future__ import annotations
 import io
 from typing import Final
 
+from polaris.core.actors import Actor, Role
 from polaris.core.semver import Version
-from polaris.models.gates import Role, parse_threshold
+from polaris.models.gates import parse_threshold
 from polaris.models.rules import ReleasePin, Stage
-from polaris.models.service import Actor, Registration
+from polaris.models.service import Registration
 from polaris.wiring import Services
 
 __all__ = ["load_demo"]

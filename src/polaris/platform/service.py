@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session
 from polaris.compat.config import DEFAULT_NAME, load_matrix
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, Violation, check
 from polaris.compat.service import resolve_set, with_registry
+from polaris.core.actors import Actor
 from polaris.core.errors import Conflict, InvalidInput, Location
 from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.models.rules import PlatformRelease, ReleasePin, Stage
-from polaris.models.service import Actor, RegistryService
+from polaris.models.service import RegistryService
 from polaris.platform.repo import (
     get_release,
     list_component_versions,
