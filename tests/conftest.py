@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -28,6 +29,15 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
             continue
         if name.startswith(("POLARIS_", "GIT_", "CI", "BUILD_", "GITHUB_", "BRANCH_NAME")):
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _close_cli_clients() -> Iterator[None]:
+    """Close the API clients a CLI command opened (``polaris.main`` does it after each command)."""
+    yield
+    from polaris.cli._resources import close_all
+
+    close_all()
 
 
 # The live-server and browser fixtures, shared by every capability's HTTP tests.

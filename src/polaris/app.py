@@ -21,6 +21,7 @@ from polaris.access import routes as admin
 from polaris.apis import routes as apis
 from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
+from polaris.core.actors import Actor
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
@@ -40,17 +41,26 @@ POLARIS_API_VERSIONS = Catalog.of(
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the Polaris HTTP application for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, local_actor: Actor | None = None) -> FastAPI:
+    """Build the Polaris HTTP application for ``settings`` (default: from the environment).
+
+    ``local_actor`` is for the in-process application of :meth:`polaris.client.Client.local`
+    only (never served on a socket): requests without a token act as that user, the CLI's own
+    identity, and the process keeps no connection pool or warm-up it would not use.
+    """
     settings = settings or get_settings()
+    in_process = local_actor is not None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        services = await run_in_threadpool(build_services, settings, migrate=settings.auto_migrate)
+        services = await run_in_threadpool(
+            build_services, settings, migrate=settings.auto_migrate, pooled=not in_process
+        )
         if settings.demo:
             await run_in_threadpool(load_demo, services)
         app.state.services = services
-        await warm_up(app, services)
+        if not in_process:
+            await warm_up(app, services)
         try:
             yield
         finally:
@@ -66,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.local_actor = local_actor
     install_error_handlers(app)
     for r in (models.router, platform.router, admin.router, apis.router):
         app.include_router(r, prefix=API_PREFIX)
@@ -78,6 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         APIVersioning, versions=POLARIS_API_VERSIONS, prefix="/api", problem_base=PROBLEM_BASE
     )
-    if settings.metrics_enabled:
+    if settings.metrics_enabled and not in_process:
         app.add_middleware(MetricsMiddleware, registry=registry)
     return app

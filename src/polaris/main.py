@@ -12,6 +12,7 @@ import typer
 
 from polaris.__about__ import __version__
 from polaris.cli._render import err_console
+from polaris.cli._resources import close_all
 from polaris.core.errors import PolarisError
 from polaris.releases import cli as release_cmd
 from polaris.versions import cli as version_cmd
@@ -91,6 +92,13 @@ def _needs_heavy_groups(args: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map Polaris errors to a one-line message and an exit code."""
+    try:
+        return _run(argv)
+    finally:
+        close_all()
+
+
+def _run(argv: list[str] | None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if _needs_heavy_groups(args):
         _add_heavy_groups()

@@ -8,10 +8,10 @@ from polaris.access.service import TokenService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
 from polaris.models.service import RegistryService
 from polaris.settings import Settings
-from polaris.store.migrate import current_revision, head_revision, upgrade
+from polaris.store.migrate import upgrade
 from polaris.store.session import Database
 
-__all__ = ["Services", "build_services", "migrate_store", "schema_status"]
+__all__ = ["Services", "build_services"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +45,3 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
         registry=RegistryService(db, artifacts),
         tokens=TokenService(db),
     )
-
-
-def migrate_store(settings: Settings) -> tuple[str | None, str]:
-    """Apply the shipped migrations to the configured database: ``(before, after)``."""
-    db = Database(settings.resolved_database_url, pool_size=1)
-    try:
-        return upgrade(db)
-    finally:
-        db.dispose()
-
-
-def schema_status(settings: Settings) -> dict[str, str | None]:
-    """The configured database's schema revision and the one this Polaris ships."""
-    db = Database(settings.resolved_database_url, pool_size=0)
-    try:
-        return {"current": current_revision(db), "head": head_revision()}
-    finally:
-        db.dispose()

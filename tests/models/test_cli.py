@@ -301,7 +301,7 @@ def test_cli_gives_the_same_output_locally_and_over_http(demo_server: tuple[str,
 
 
 def test_store_status_never_prints_a_database_password() -> None:
-    from polaris.models._backend import _redact
+    from polaris.store.admin import redact_url as _redact
 
     assert (
         _redact("postgresql+psycopg://app:s3cret@db:5432/p")

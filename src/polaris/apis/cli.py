@@ -21,12 +21,12 @@ from polaris.cli._render import console, emit, err_console, print_json, table, t
 from polaris.core.errors import InvalidInput, Location
 
 if TYPE_CHECKING:
-    from polaris.apis import _backend as _api_backend
+    from polaris.apis import lifecycle_client
     from polaris.apis import service as apis
     from polaris.apis.service import APIDiff, LifecycleOutcome
 else:
     apis = lazy_import("polaris.apis.service")
-    _api_backend = lazy_import("polaris.apis._backend")
+    lifecycle_client = lazy_import("polaris.apis.lifecycle_client")
 
 __all__ = ["app"]
 
@@ -195,11 +195,11 @@ def rules(as_json: JsonOption = False) -> None:
 # -- lifecycle ---------------------------------------------------------------------------------
 
 
-def _service(path: Path | None, api_name: str) -> _api_backend.Lifecycle:
+def _service(path: Path | None, api_name: str) -> lifecycle_client.Lifecycle:
     """The file with ``--file``, else the registry (``POLARIS_URL`` or the local store)."""
     if path is not None:
         return apis.APIVersionsService(APIVersionsFile(path))
-    return _api_backend.open_lifecycle(api_name)
+    return lifecycle_client.open_lifecycle(api_name)
 
 
 def _record_row(v: APIVersion) -> tuple[Any, ...]:
@@ -354,7 +354,7 @@ def versions_policy(
     as_json: JsonOption = False,
 ) -> None:
     """Show or change the lifecycle periods (seed 5.1.2 defaults: 90 and 180 days)."""
-    out = _api_backend.set_policy(
+    out = lifecycle_client.set_policy(
         file, api_name, notice_days=notice_days, retirement_days=retirement_days, dry_run=dry_run
     )
 

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO, Final
 
-from polaris.core.errors import InvalidInput, Location, NotFound, PolarisError
+from polaris.core.errors import ArtifactCorrupted, InvalidInput, Location, NotFound
 
 __all__ = [
     "ArtifactCorrupted",
@@ -32,14 +32,6 @@ __all__ = [
 
 _CHUNK: Final = 1 << 20
 _HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
-
-
-class ArtifactCorrupted(PolarisError):
-    """Stored bytes no longer match their digest."""
-
-    slug = "artifact-corrupted"
-    http_status = 500
-    exit_code = 1
 
 
 def _check_digest(sha256: str) -> str:

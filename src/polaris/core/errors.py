@@ -9,11 +9,27 @@ it to an RFC 9457 problem document with a stable ``type``::
     │   ├── InvalidVersion           a string that is not SemVer 2.0.0 (also a ValueError)
     │   ├── InvalidRange             a malformed range expression (also a ValueError)
     │   ├── ConfigError              polaris.toml / [tool.polaris] is malformed
-    │   └── VersionFileError         a version file cannot be read or edited as configured
+    │   ├── VersionFileError         a version file cannot be read or edited as configured
+    │   ├── CommitLintError          commits: a message that is not a Conventional Commit
+    │   └── Unsatisfiable            compat.resolver: no version set meets the rules
     ├── CheckFailed                  a check ran and said no: exit code 1
-    │   └── VersionMismatch          version files disagree
+    │   ├── VersionMismatch          version files disagree
+    │   ├── PlatformBumpTooSmall     platform.rules: the release bump is below what changed
+    │   ├── PromotionGateFailed      models.rules: a metric misses the promotion gate
+    │   └── SqlExecError             migrations.sqlexec: the database refused a statement
     ├── NotFound                     a named thing does not exist: exit code 2, HTTP 404
-    └── Conflict                     the thing exists already / state forbids it: exit 1, HTTP 409
+    ├── Conflict                     the thing exists already / state forbids it: exit 1, HTTP 409
+    │   ├── StageRuleViolation       models.rules: a stage move the lifecycle forbids
+    │   └── LockTimeout              migrations.sqlexec: another runner holds the lock
+    ├── AuthenticationRequired       core.actors: no valid token: HTTP 401
+    ├── PermissionDenied             core.actors: the token's role is too low: HTTP 403
+    ├── ArtifactCorrupted            stored bytes no longer match their digest: exit 1
+    ├── GitError                     scm.git: git failed or the repository is unusable
+    └── Unavailable                  a server or tool could not be reached: exit 3, HTTP 503
+
+Errors defined in a capability are raised there and listed here; ``tests/core/test_errors.py``
+checks that the tree names every subclass. Attributes are class-level: an error's slug, status
+and exit code follow from its class, never from the instance.
 """
 
 from __future__ import annotations
@@ -21,6 +37,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ArtifactCorrupted",
     "CheckFailed",
     "ConfigError",
     "Conflict",
@@ -30,6 +47,7 @@ __all__ = [
     "Location",
     "NotFound",
     "PolarisError",
+    "Unavailable",
     "VersionFileError",
     "VersionMismatch",
 ]
@@ -148,3 +166,19 @@ class Conflict(PolarisError):
     exit_code = 1
     slug = "conflict"
     http_status = 409
+
+
+class ArtifactCorrupted(PolarisError):
+    """Stored bytes no longer match their digest."""
+
+    slug = "artifact-corrupted"
+    http_status = 500
+    exit_code = 1
+
+
+class Unavailable(PolarisError):
+    """A server or tool that Polaris needs could not be reached: nothing was checked or changed."""
+
+    slug = "unavailable"
+    http_status = 503
+    exit_code = 3

@@ -69,6 +69,12 @@ class _TokenAuth(HTTPBearer):
     async def __call__(self, request: Request) -> Actor:  # type: ignore[override]
         services = _services(request)
         token = _bearer(request.headers.get("authorization"))
+        if token is None and request.app.state.local_actor is not None:
+            # The in-process application of the CLI's local mode: its own user acts.
+            actor: Actor = request.app.state.local_actor
+            if self.minimum is not None:
+                require_role(actor.role, self.minimum, self.what)
+            return actor
         if self.minimum is None:  # reads
             if token is None and services.settings.anonymous_read:
                 return _ANONYMOUS

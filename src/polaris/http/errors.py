@@ -44,7 +44,14 @@ def _title(slug: str) -> str:
 
 async def _polaris_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, PolarisError)  # noqa: S101 - registered for PolarisError only
-    extra: dict[str, Any] = {"hint": exc.hint, "field": exc.location.field}
+    where = exc.location
+    extra: dict[str, Any] = {
+        "hint": exc.hint,
+        "message": exc.message,
+        "file": where.file,
+        "line": where.line,
+        "field": where.field,
+    }
     results = getattr(exc, "results", None)
     if results:
         extra["gate_results"] = [r.to_dict() for r in results]
@@ -52,7 +59,7 @@ async def _polaris_error(request: Request, exc: Exception) -> JSONResponse:
         exc.http_status,
         exc.slug,
         _title(exc.slug),
-        exc.one_line() if exc.location.file else exc.message,
+        exc.one_line() if where.file else exc.message,
         instance=request.url.path,
         **extra,
     )

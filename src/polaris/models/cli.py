@@ -19,15 +19,19 @@ from rich.console import Console
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption
 from polaris.cli._render import emit, table
+from polaris.cli._resources import close_all, on_close
 from polaris.core.errors import InvalidInput, Location
 from polaris.models.rules import check_artifact_name
 
 if TYPE_CHECKING:
-    from polaris.models import _backend as backends
-    from polaris.models._backend import Backend
+    from polaris import client as client_mod
+    from polaris.client import Client
+    from polaris.store import admin as store_admin
 else:
-    # The local store pulls in SQLAlchemy and Alembic: load it only when a command needs it.
-    backends = lazy_import("polaris.models._backend")
+    # The client (and, locally, the in-process server) pulls in httpx, FastAPI and SQLAlchemy:
+    # load them only when a command needs them.
+    client_mod = lazy_import("polaris.client")
+    store_admin = lazy_import("polaris.store.admin")
 
 __all__ = ["gc", "models_app", "platform_app", "store_app", "token_app"]
 
@@ -39,9 +43,15 @@ platform_app = typer.Typer(help="Platform releases (seed 2.1).", no_args_is_help
 _STAGES = ("development", "staging", "production", "archived")
 
 
-def _backend() -> Backend:
-    """The backend for this command (it holds no connection between calls)."""
-    return backends.open_backend()
+def _backend() -> Client:
+    """The API client for this command: ``POLARIS_URL`` if set, else the local store in-process.
+
+    Closed when the command returns (or when the next command in the same process starts).
+    """
+    close_all()
+    client = client_mod.Client.from_settings()
+    on_close(client.close)
+    return client
 
 
 def _pairs(items: list[str] | None, field: str, *, numeric: bool) -> dict[str, Any]:
@@ -144,7 +154,7 @@ def register(
         "tags": list(tag or []),
         "parent_version": parent,
     }
-    result = _backend().register(name, payload, paths, dry_run)
+    result = _backend().register(name, payload, paths, dry_run=dry_run)
     verb = "would register" if dry_run else "registered"
     emit(
         result,
@@ -211,7 +221,7 @@ def show(
 ) -> None:
     """Show one version (every seed 4.1.2 field)."""
     backend = _backend()
-    v = backend.show(name, version)
+    v = backend.version(name, version)
     data: dict[str, Any] = {**v, "history": backend.history(name, version)} if history else v
 
     def human(c: Console) -> None:
@@ -247,7 +257,7 @@ def _stage(
             "validation": validation,
             "rollback_to": rollback_to,
         },
-        dry_run,
+        dry_run=dry_run,
     )
     lead = "would move " if dry_run else ""
 
@@ -325,7 +335,7 @@ def delete(
     name: str, version: str, dry_run: DryRunOption = False, as_json: JsonOption = False
 ) -> None:
     """Delete a development version."""
-    result = _backend().delete(name, version, dry_run)
+    result = _backend().delete(name, version, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     emit(result, as_json=as_json, human=lambda c: c.print(f"{verb} {name} {result['version']}"))
 
@@ -340,7 +350,7 @@ def download(
 ) -> None:
     """Download a version's files, verified against their sha256."""
     backend = _backend()
-    v = backend.show(name, version)
+    v = backend.version(name, version)
     names = [f["name"] for f in v["files"]] if filename is None else [filename]
     written: list[str] = []
     for fname in names:
@@ -442,7 +452,7 @@ def token_create(
     as_json: JsonOption = False,
 ) -> None:
     """Create a token; it is printed this once and stored only as a hash."""
-    result = _backend().token_create(name, role, dry_run)
+    result = _backend().token_create(name, role, dry_run=dry_run)
     if dry_run:
         emit(
             result,
@@ -489,7 +499,7 @@ def token_list(as_json: JsonOption = False) -> None:
 @token_app.command("revoke")
 def token_revoke(token_id: int, dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
     """Revoke a token."""
-    result = _backend().token_revoke(token_id, dry_run)
+    result = _backend().token_revoke(token_id, dry_run=dry_run)
     verb = "would revoke" if dry_run else "revoked"
     emit(
         result,
@@ -505,7 +515,7 @@ def token_revoke(token_id: int, dry_run: DryRunOption = False, as_json: JsonOpti
 def store_upgrade(dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
     """Apply Polaris's schema migrations to the configured database (idempotent)."""
     if dry_run:
-        plan = {**backends.pending_local(), "dry_run": True}
+        plan = {**store_admin.pending(), "dry_run": True}
 
         def human(c: Console) -> None:
             if not plan["pending"]:
@@ -517,7 +527,7 @@ def store_upgrade(dry_run: DryRunOption = False, as_json: JsonOption = False) ->
 
         emit(plan, as_json=as_json, human=human)
         return
-    before, after = backends.upgrade_local()
+    before, after = store_admin.upgrade_store()
     data = {"before": before, "after": after}
     emit(
         data,
@@ -533,7 +543,7 @@ def store_upgrade(dry_run: DryRunOption = False, as_json: JsonOption = False) ->
 @store_app.command("status")
 def store_status_cmd(as_json: JsonOption = False) -> None:
     """Show the database, the artifact store and the schema revision (current and shipped)."""
-    data = backends.store_status()
+    data = store_admin.status()
     emit(
         data,
         as_json=as_json,
@@ -587,7 +597,9 @@ def platform_release(
             )
         kind, _, cname = left.rpartition("/")
         pins.append({"name": cname, "kind": kind or "service", "version": ver})
-    result = _backend().release({"version": version, "notes": notes, "components": pins}, dry_run)
+    result = _backend().release(
+        {"version": version, "notes": notes, "components": pins}, dry_run=dry_run
+    )
     lead = "would record " if dry_run else ""
     emit(
         result,
@@ -600,7 +612,7 @@ def platform_release(
 
 def gc(dry_run: DryRunOption = False, as_json: JsonOption = False) -> None:
     """Apply retention: development versions after 30 days, archived after 2 years."""
-    report = _backend().gc(dry_run)
+    report = _backend().gc(dry_run=dry_run)
 
     def human(c: Console) -> None:
         verb = "would remove" if report["dry_run"] else "removed"

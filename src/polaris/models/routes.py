@@ -12,7 +12,6 @@ files a dry-run upload only verified (``staged=SHA256:SIZE``, repeated).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -25,6 +24,7 @@ from polaris.core.errors import InvalidInput, Location
 from polaris.http.deps import ReadActor, ServicesDep, WriteActor
 from polaris.http.pagination import decode_cursor, encode_cursor
 from polaris.http.responses import ok
+from polaris.http.streaming import stream_writer
 from polaris.models.gates import parse_threshold
 from polaris.models.rules import (
     Stage,
@@ -277,18 +277,13 @@ def download_file(
 
 
 @router.get("/models/{name}/versions/{version}/export")
-async def export(name: str, version: str, services: ServicesDep, _actor: ReadActor) -> Response:
-    """The tar.gz package: files, metadata.json, requirements.txt, MODEL_CARD.md."""
-
-    def build() -> bytes:
-        with tempfile.SpooledTemporaryFile(max_size=64 << 20) as tmp:
-            services.registry.export(name, version, tmp)  # type: ignore[arg-type]
-            tmp.seek(0)
-            return tmp.read()
-
-    data = await run_in_threadpool(build)
-    return Response(
-        data,
+async def export(
+    name: str, version: str, services: ServicesDep, _actor: ReadActor
+) -> StreamingResponse:
+    """The tar.gz package: files, metadata.json, requirements.txt, MODEL_CARD.md (streamed)."""
+    _mv, write = await run_in_threadpool(services.registry.open_export, name, version)
+    return StreamingResponse(
+        stream_writer(write),
         media_type="application/gzip",
         headers={"Content-Disposition": f'attachment; filename="{name}-{version}.tar.gz"'},
     )

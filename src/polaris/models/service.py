@@ -448,6 +448,18 @@ class RegistryService:
 
     def export(self, name: str, version: str, dest: BinaryIO) -> ModelVersion:
         """Write the tar.gz package of seed 4.1.3: files, metadata.json, requirements.txt, card."""
+        mv, write = self.open_export(name, version)
+        write(dest)
+        return mv
+
+    def open_export(
+        self, name: str, version: str
+    ) -> tuple[ModelVersion, Callable[[BinaryIO], None]]:
+        """Check that the package can be built; the version and the function that streams it.
+
+        The tarball is written as a stream (``w|gz``), each file read chunk by chunk from the
+        artifact store and verified on the way: nothing holds a whole artifact or the tarball.
+        """
         mv = self.get(name, version)
         if not mv.files:
             raise Conflict(
@@ -464,13 +476,17 @@ class RegistryService:
         }
         assert set(generated) == set(GENERATED_FILES)  # noqa: S101 - seed 4.1.3 required files
         mtime = mv.created_at.timestamp()
-        with tarfile.open(fileobj=dest, mode="w:gz") as tar:
-            for f in mv.files:
-                data = self.artifacts.read_bytes(f.sha256)
-                _add(tar, f"{top}/{f.name}", data, mtime)
-            for fname, text in generated.items():
-                _add(tar, f"{top}/{fname}", text.encode(), mtime)
-        return mv
+
+        def write(dest: BinaryIO) -> None:
+            with tarfile.open(fileobj=dest, mode="w|gz") as tar:
+                for f in mv.files:
+                    chunks = _ChunkReader(self.artifacts.iter_verified(f.sha256))
+                    _add(tar, f"{top}/{f.name}", chunks, f.size, mtime)
+                for fname, text in generated.items():
+                    data = text.encode()
+                    _add(tar, f"{top}/{fname}", io.BytesIO(data), len(data), mtime)
+
+        return mv, write
 
     # -- retention ----------------------------------------------------------------------------
 
@@ -629,12 +645,34 @@ def _hash_stream(stream: BinaryIO, expected_sha256: str | None) -> tuple[str, in
     return sha, size
 
 
-def _add(tar: tarfile.TarFile, name: str, data: bytes, mtime: float) -> None:
+class _ChunkReader(io.RawIOBase):
+    """A readable file over an iterator of byte chunks (what ``tarfile.addfile`` reads)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._buf = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: Any) -> int:
+        while not self._buf:
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return 0
+            self._buf = nxt
+        n = min(len(b), len(self._buf))
+        b[:n] = self._buf[:n]
+        self._buf = self._buf[n:]
+        return n
+
+
+def _add(tar: tarfile.TarFile, name: str, fileobj: Any, size: int, mtime: float) -> None:
     info = tarfile.TarInfo(name)
-    info.size = len(data)
+    info.size = size
     info.mtime = int(mtime)
     info.mode = 0o644
-    tar.addfile(info, io.BytesIO(data))
+    tar.addfile(info, io.BufferedReader(fileobj) if isinstance(fileobj, _ChunkReader) else fileobj)
 
 
 def _check_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:

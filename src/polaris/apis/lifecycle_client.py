@@ -1,15 +1,13 @@
-"""Where ``polaris api versions`` goes without ``--file``: the server at ``POLARIS_URL`` (httpx,
-with ``POLARIS_TOKEN``), else the local store.
+"""Where ``polaris api versions`` goes without ``--file``: the registry, through the API.
 
-Both backends have the methods of :class:`~polaris.apis.service.APIVersionsService` (which the
-``--file`` mode uses) and return the same core records, so every command prints the same output
-in all three modes. Errors from a server become :class:`~polaris.models._backend.RemoteError`
-(one line, the server's detail and hint).
+:class:`ClientLifecycle` has the methods of :class:`~polaris.apis.service.APIVersionsService`
+(which the ``--file`` mode uses) over :class:`polaris.client.Client`, so a registry operation is
+one request to ``/api/v1/apis/...`` whether the client talks to ``POLARIS_URL`` or runs the
+application in-process on the local store: every command prints the same output in all modes.
 """
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -17,17 +15,16 @@ from typing import Any, Protocol
 
 from polaris.apis import registry_service as api_registry
 from polaris.apis.lifecycle import APIVersion
-from polaris.apis.registry_service import APIRegistryService, PolicyOutcome
+from polaris.apis.registry_service import PolicyOutcome
 from polaris.apis.repo import api_version_from_dict
 from polaris.apis.service import LifecycleOutcome
 from polaris.apis.versions_file import APIVersionsFile
-from polaris.core.actors import Actor, Role
+from polaris.cli._resources import close_all, on_close
+from polaris.client import Client
 from polaris.core.errors import Location, NotFound
-from polaris.models._backend import RemoteBackend
 from polaris.settings import Settings
-from polaris.wiring import build_services
 
-__all__ = ["Lifecycle", "LocalLifecycle", "RemoteLifecycle", "open_lifecycle", "set_policy"]
+__all__ = ["ClientLifecycle", "Lifecycle", "open_lifecycle", "set_policy"]
 
 
 class Lifecycle(Protocol):
@@ -89,95 +86,19 @@ def outcome_from_dict(d: dict[str, Any]) -> LifecycleOutcome:
     )
 
 
-class LocalLifecycle:
-    """The registry in the local store; the OS user acts as admin (it owns the files)."""
-
-    def __init__(self, service: APIRegistryService, api: str) -> None:
-        self.svc = service
-        self.api = api
-        self.actor = Actor(name=getpass.getuser(), role=Role.ADMIN)
-
-    def versions(self) -> list[APIVersion]:
-        return self.svc.versions(self.api)
-
-    def register(
-        self,
-        version: str,
-        *,
-        breaking_changes: Iterable[str] = (),
-        planned_release: date | None = None,
-        migration_guide: str | None = None,
-        dry_run: bool = False,
-    ) -> LifecycleOutcome:
-        return self.svc.register(
-            self.api,
-            version,
-            actor=self.actor,
-            breaking_changes=tuple(breaking_changes),
-            planned_release=planned_release,
-            migration_guide=migration_guide,
-            dry_run=dry_run,
-        )
-
-    def activate(self, version: str, *, dry_run: bool = False) -> LifecycleOutcome:
-        return self.svc.activate(self.api, version, actor=self.actor, dry_run=dry_run)
-
-    def deprecate(
-        self,
-        version: str,
-        *,
-        on: date | None = None,
-        sunset: date | None = None,
-        migration_guide: str | None = None,
-        replacement: str | None = None,
-        dry_run: bool = False,
-    ) -> LifecycleOutcome:
-        return self.svc.deprecate(
-            self.api,
-            version,
-            actor=self.actor,
-            on=on,
-            sunset=sunset,
-            migration_guide=migration_guide,
-            replacement=replacement,
-            dry_run=dry_run,
-        )
-
-    def retire(
-        self, version: str, *, force: bool = False, dry_run: bool = False
-    ) -> LifecycleOutcome:
-        return self.svc.retire(self.api, version, actor=self.actor, force=force, dry_run=dry_run)
-
-    def import_matrix(self, source: str | Path, *, dry_run: bool = False) -> list[LifecycleOutcome]:
-        return self.svc.import_matrix(self.api, source, actor=self.actor, dry_run=dry_run)
-
-    def set_policy(
-        self, notice_days: int | None, retirement_days: int | None, *, dry_run: bool = False
-    ) -> PolicyOutcome:
-        """Change the lifecycle periods."""
-        return self.svc.set_policy(
-            self.api,
-            actor=self.actor,
-            notice_days=notice_days,
-            retirement_days=retirement_days,
-            dry_run=dry_run,
-        )
-
-
 def _iso(d: date | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-class RemoteLifecycle:
-    """``/api/v1/apis/{api}`` on a Polaris server (requests and errors as for models)."""
+class ClientLifecycle:
+    """``/api/v1/apis/{api}`` through a :class:`~polaris.client.Client`."""
 
-    def __init__(self, url: str, token: str | None, api: str) -> None:
-        self.http = RemoteBackend(url, token)
+    def __init__(self, client: Client, api: str) -> None:
+        self.client = client
         self.api = api
 
     def _call(self, method: str, path: str, **kw: Any) -> Any:
-        # The models commands' HTTP client: same timeouts and problem+json errors.
-        return self.http._call(method, path, **kw)
+        return self.client.call(method, path, **kw)
 
     def _outcome(self, path: str, body: dict[str, Any] | None, dry_run: bool) -> LifecycleOutcome:
         params = {"dry_run": "true"} if dry_run else {}
@@ -256,13 +177,11 @@ class RemoteLifecycle:
         return PolicyOutcome.from_dict(data)
 
 
-def _open(api: str, settings: Settings | None) -> LocalLifecycle | RemoteLifecycle:
-    settings = settings or Settings()
-    if settings.url:
-        token = None if settings.token is None else settings.token.get_secret_value()
-        return RemoteLifecycle(settings.url, token, api)
-    services = build_services(settings, migrate=settings.auto_migrate, pooled=False)
-    return LocalLifecycle(APIRegistryService(services.db), api)
+def _open(api: str, settings: Settings | None) -> ClientLifecycle:
+    close_all()  # what an earlier command in this process left open
+    client = Client.from_settings(settings)
+    on_close(client.close)
+    return ClientLifecycle(client, api)
 
 
 def set_policy(
@@ -286,5 +205,5 @@ def set_policy(
 
 
 def open_lifecycle(api: str, settings: Settings | None = None) -> Lifecycle:
-    """The server's registry when ``POLARIS_URL`` is set, else the local store (migrated)."""
+    """The server's registry when ``POLARIS_URL`` is set, else the local store (in-process)."""
     return _open(api, settings)
