@@ -887,3 +887,36 @@ class TestNamingRules:
     def test_problems(self, text: str, problems: list[str]) -> None:
         """Every broken rule is reported, each in its own words."""
         assert naming_problems(_v(text)) == problems
+
+
+def test_a_version_is_not_a_tuple_nor_equal_to_one() -> None:
+    v = Version.parse("1.2.3")
+    assert not isinstance(v, tuple)
+    assert v != (1, 2, 3)
+    assert v != (1, 2, 3, ((2,),))  # not even its own precedence key
+    assert v != "1.2.3"
+    with pytest.raises(TypeError):
+        _ = v < (1, 2, 4)  # type: ignore[operator]
+
+
+def test_a_version_is_immutable_and_copies_to_itself() -> None:
+    import copy
+
+    v = Version.parse("2.1.0-rc.1+build.7")
+    with pytest.raises(AttributeError, match="immutable"):
+        v._key = (9, 9, 9, ())  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        v.major = 3  # type: ignore[misc]
+    assert copy.copy(v) is v
+    assert copy.deepcopy(v) is v
+
+
+def test_json_forms_write_a_version_as_its_text() -> None:
+    import json
+
+    from polaris.cli._render import to_jsonable
+
+    data = {"v": Version.parse("1.0.0-rc.1+b.2"), "vs": [Version.parse("2.0.0")]}
+    assert json.loads(json.dumps(to_jsonable(data))) == {"v": "1.0.0-rc.1+b.2", "vs": ["2.0.0"]}
+    with pytest.raises(TypeError):
+        json.dumps(Version.parse("1.0.0"))  # never silently a nested list

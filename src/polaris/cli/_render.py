@@ -14,6 +14,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from polaris.core.semver import Version
+
 __all__ = ["console", "emit", "err_console", "print_json", "table", "to_jsonable"]
 
 console = Console(highlight=False, soft_wrap=True)
@@ -34,7 +36,7 @@ def to_jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, str | int | float | bool) or value is None:
         return value
-    if type(value).__name__ == "Version":  # SemVer versions print as their string
+    if isinstance(value, Version):
         return str(value)
     if isinstance(value, Iterable):
         return [to_jsonable(v) for v in value]

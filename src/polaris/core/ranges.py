@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final, NoReturn, Self
+from typing import Any, NoReturn, Self
 
 from polaris.core._range_parser import ParsedComparator, format_sets, parse_range_sets
 from polaris.core.errors import Location
@@ -28,30 +28,9 @@ from polaris.core.semver import _RELEASE, Version
 __all__ = ["Comparator", "Range"]
 
 
-class _AnyText(str):
-    """Sentinel last element of a bound key: equal to any version text.
-
-    A :class:`Version` is the tuple ``(major, minor, patch, prekey, text)``. A bound key
-    ``(major, minor, patch, prekey, _ANY_TEXT)`` is then equal to every version of the same
-    precedence, so ``version <= key`` and ``version >= key`` are exact, done in C.
-    """
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str)
-
-    def __ne__(self, other: object) -> bool:
-        return not isinstance(other, str)
-
-    def __hash__(self) -> int:
-        return 0
-
-
-_ANY_TEXT: Final = _AnyText()
-
-#: Compiled comparator set: (lower key, lower is strict, upper key, upper is strict,
-#: cores whose prereleases may match, or None when every prerelease may).
+#: Compiled comparator set over precedence keys (:attr:`Version.sort_key`): (lower key, lower
+#: is strict, upper key, upper is strict, cores whose prereleases may match, or None when every
+#: prerelease may).
 _Key = tuple[Any, ...]
 _Compiled = tuple[_Key | None, bool, _Key | None, bool, frozenset[tuple[int, int, int]] | None]
 
@@ -171,7 +150,7 @@ class Range:
 
         :raises InvalidVersion: when ``version`` is a string that is not strict SemVer.
         """
-        v = version if type(version) is Version else _as_version(version)
+        v = (version if type(version) is Version else _as_version(version)).sort_key
         # Each set is an interval [lower, upper] of precedence keys; see _compile.
         restricted = v[3] is not _RELEASE and not self.include_prerelease
         for lower, lower_strict, upper, upper_strict, cores in self._compiled:
@@ -280,7 +259,7 @@ def _compile(comparators: tuple[Comparator, ...], include_prerelease: bool) -> _
         if comp.version is None:
             continue
         v = comp.version
-        key = (*v.sort_key, _ANY_TEXT)
+        key = v.sort_key
         if v.is_prerelease:
             cores.add(v.core)
         op = comp.operator

@@ -15,7 +15,7 @@ comparisons and sorting are tuple comparisons done in C.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Final, Literal, NoReturn, Self
+from typing import TYPE_CHECKING, Any, Final, Literal, NoReturn, Self, TypeVar
 
 from polaris.core.errors import InvalidVersion
 
@@ -83,47 +83,28 @@ def _pre_key(pre: str) -> tuple[tuple[int, int] | tuple[int, str], ...] | None:
     return key
 
 
-class _Text(str):
-    """The text of a version with build metadata, inside the key tuple but invisible to ordering.
-
-    It compares equal to any string (as a ``str`` subclass, its reflected methods win over
-    ``str``'s), so versions that differ only in build metadata are equal, as SemVer precedence
-    requires. Versions without build metadata carry a plain ``str``: for them, equal text and equal
-    precedence are the same thing, since strict parsing admits one spelling per version.
-    """
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str)
-
-    def __ne__(self, other: object) -> bool:
-        return not isinstance(other, str)
-
-    def __lt__(self, other: object) -> bool:
-        return False
-
-    def __le__(self, other: object) -> bool:
-        return isinstance(other, str)
-
-    __gt__ = __lt__
-    __ge__ = __le__
-
-    def __hash__(self) -> int:
-        return 0
-
-
 _PreKey = tuple[tuple[int, int] | tuple[int, str], ...] | tuple[tuple[int, ...], ...]
 
 
-class Version(tuple[int, int, int, _PreKey, str]):
+_V = TypeVar("_V", bound="Version")
+
+
+def _make(cls: type[_V], key: tuple[int, int, int, _PreKey], text: str) -> _V:
+    """A new ``cls`` from its key and text, set through the slot descriptors (no __setattr__)."""
+    obj = object.__new__(cls)
+    _SET_KEY(obj, key)
+    _SET_TEXT(obj, text)
+    return obj
+
+
+class Version:
     """An immutable SemVer 2.0.0 version.
 
-    Design note: a ``Version`` *is* its precedence key, ``(major, minor, patch, prerelease_key,
-    text)``, so comparing and sorting versions are tuple comparisons done in C (20x and more faster
-    than python-semver's method-based ordering). The trailing ``text`` element compares equal to
-    any other, so build metadata plays no part in ordering, equality or hashing. Treat the tuple
-    shape as private; use the properties.
+    Design note: a ``Version`` keeps its precedence key, ``(major, minor, patch, prerelease_key)``,
+    precomputed in a slot, so comparing and sorting versions are one tuple comparison each (20x
+    and more faster than python-semver's method-based ordering). Build metadata is not in the key,
+    so it plays no part in ordering, equality or hashing. A version equals only versions (never a
+    tuple or a string) and is written as its text by ``str()`` and Polaris's JSON encoders.
 
     >>> v = Version.parse("2.1.0-rc.2+build.7")
     >>> (v.major, v.minor, v.patch, v.prerelease, v.build)
@@ -132,7 +113,9 @@ class Version(tuple[int, int, int, _PreKey, str]):
     True
     """
 
-    __slots__ = ()
+    __slots__ = ("_key", "_text")
+    _key: tuple[int, int, int, _PreKey]
+    _text: str
 
     def __new__(
         cls,
@@ -203,9 +186,13 @@ class Version(tuple[int, int, int, _PreKey, str]):
                 # int() refuses more than sys.get_int_max_str_digits() digits; a try costs
                 # nothing on 3.11+ until it raises.
                 try:
-                    return tuple.__new__(cls, (int(a), int(b), int(c), _RELEASE, text))
+                    release_key = (int(a), int(b), int(c), _RELEASE)
                 except ValueError:
                     cls._diagnose(text)
+                v: Self = _NEW(cls)
+                _SET_KEY(v, release_key)
+                _SET_TEXT(v, text)
+                return v
         head, plus, build = text.partition("+")
         core, dash, pre = head.partition("-")
         parts = core.split(".")
@@ -228,12 +215,12 @@ class Version(tuple[int, int, int, _PreKey, str]):
                     key = _RELEASE
                 if not plus:
                     try:
-                        return tuple.__new__(cls, (int(a), int(b), int(c), key, text))
+                        return _make(cls, (int(a), int(b), int(c), key), text)
                     except ValueError:
                         cls._diagnose(text)
                 if build and not build.strip(_PRE_ALLOWED) and "" not in build.split("."):
                     try:
-                        return tuple.__new__(cls, (int(a), int(b), int(c), key, _Text(text)))
+                        return _make(cls, (int(a), int(b), int(c), key), text)
                     except ValueError:
                         cls._diagnose(text)
         cls._diagnose(text)
@@ -259,56 +246,68 @@ class Version(tuple[int, int, int, _PreKey, str]):
         return True
 
     def __reduce__(self) -> tuple[object, tuple[str]]:
-        # Pickle as text. The default for tuple subclasses at protocols 0 and 1 rebuilds the
-        # tuple element by element, which loses the identity of ``_RELEASE`` that
-        # ``is_prerelease`` relies on (a release came back as a prerelease).
-        return (type(self).parse, (str(self),))
+        # Pickle as text: the identity of ``_RELEASE`` that ``is_prerelease`` relies on must
+        # survive, and the text is the stable form across Polaris releases.
+        return (type(self).parse, (self._text,))
+
+    def __copy__(self) -> Self:
+        return self
+
+    def __deepcopy__(self, memo: object) -> Self:
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Version is immutable; use replace() to change {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("Version is immutable")
 
     # -- parts ------------------------------------------------------------------------------
 
     @property
     def major(self) -> int:
         """The major number."""
-        return self[0]
+        return self._key[0]
 
     @property
     def minor(self) -> int:
         """The minor number."""
-        return self[1]
+        return self._key[1]
 
     @property
     def patch(self) -> int:
         """The patch number."""
-        return self[2]
+        return self._key[2]
 
     @property
     def prerelease(self) -> tuple[str, ...]:
         """Prerelease identifiers, as written (``('rc', '2')``); empty for a release."""
-        if self[3] is _RELEASE:
+        if self._key[3] is _RELEASE:
             return ()
-        head = self[4].partition("+")[0]
+        head = self._text.partition("+")[0]
         return tuple(head.partition("-")[2].split("."))
 
     @property
     def build(self) -> tuple[str, ...]:
         """Build metadata identifiers, as written; ignored for precedence."""
-        _, plus, build = self[4].partition("+")
+        _, plus, build = self._text.partition("+")
         return tuple(build.split(".")) if plus else ()
 
     @property
     def is_prerelease(self) -> bool:
         """Whether this version has a prerelease part."""
-        return self[3] is not _RELEASE
+        return self._key[3] is not _RELEASE
 
     @property
     def sort_key(self) -> tuple[object, ...]:
         """A tuple whose ordering is SemVer precedence (build metadata excluded)."""
-        return self[:4]
+        return self._key
 
     @property
     def core(self) -> tuple[int, int, int]:
         """``(major, minor, patch)``."""
-        return (self[0], self[1], self[2])
+        key = self._key
+        return (key[0], key[1], key[2])
 
     @property
     def channel(self) -> str | None:
@@ -329,9 +328,9 @@ class Version(tuple[int, int, int, _PreKey, str]):
     ) -> Version:
         """A copy with the given parts replaced (validated like the constructor)."""
         return Version(
-            self[0] if major is None else major,
-            self[1] if minor is None else minor,
-            self[2] if patch is None else patch,
+            self._key[0] if major is None else major,
+            self._key[1] if minor is None else minor,
+            self._key[2] if patch is None else patch,
             self.prerelease if prerelease is None else prerelease,
             self.build if build is None else build,
         )
@@ -339,14 +338,53 @@ class Version(tuple[int, int, int, _PreKey, str]):
     # -- dunder protocol ----------------------------------------------------------------------
 
     def __str__(self) -> str:
-        return str.__str__(self[4])
+        return self._text
 
     def __hash__(self) -> int:
-        # The text element must not count: 1.0.0 and 1.0.0+b are equal, so they hash alike.
-        return hash(self[:4])
+        # Build metadata must not count: 1.0.0 and 1.0.0+b are equal, so they hash alike.
+        return hash(self._key)
 
     def __repr__(self) -> str:
-        return f"Version('{self[4]}')"
+        return f"Version('{self._text}')"
+
+    # Precedence: one comparison of the precomputed keys. Anything that is not a Version is
+    # not comparable (NotImplemented: ``==`` is then False and ``<`` a TypeError).
+
+    def __eq__(self, other: object) -> bool:
+        try:
+            return self._key == other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        try:
+            return self._key != other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
+
+    def __lt__(self, other: object) -> bool:
+        try:
+            return self._key < other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
+
+    def __le__(self, other: object) -> bool:
+        try:
+            return self._key <= other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
+
+    def __gt__(self, other: object) -> bool:
+        try:
+            return self._key > other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
+
+    def __ge__(self, other: object) -> bool:
+        try:
+            return self._key >= other._key  # type: ignore[attr-defined, no-any-return]
+        except AttributeError:
+            return NotImplemented
 
     def __format__(self, spec: str) -> str:
         return format(str(self), spec)
@@ -467,6 +505,12 @@ class Version(tuple[int, int, int, _PreKey, str]):
                 hint="use a shorter branch name",
             )
         return version
+
+
+# The slots' own setters: construction bypasses the immutability guard of ``__setattr__``.
+_NEW: Final[Any] = object.__new__
+_SET_KEY: Final[Any] = Version.__dict__["_key"].__set__
+_SET_TEXT: Final[Any] = Version.__dict__["_text"].__set__
 
 
 def _slug_identifiers(name: str) -> list[str]:
