@@ -6,6 +6,7 @@ when ``auto_migrate`` is on, and loads the demo platform with ``--demo``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -24,7 +25,7 @@ from polaris.apis.middleware import APIVersioning
 from polaris.core.actors import Actor
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
-from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
+from polaris.http.middleware import API_PREFIX, WARM_NAME, MetricsMiddleware, warm_up
 from polaris.models import routes as models
 from polaris.platform import routes as platform
 from polaris.platform.demo import load_demo
@@ -60,7 +61,7 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
             await run_in_threadpool(load_demo, services)
         app.state.services = services
         if not in_process:
-            await warm_up(app, services)
+            await warm_up(app, functools.partial(services.warm, WARM_NAME))
         try:
             yield
         finally:

@@ -7,6 +7,7 @@ one-line message on stderr and its exit code (1 = a check failed, 2 = bad input)
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -14,6 +15,11 @@ from polaris.__about__ import __version__
 from polaris.cli._render import err_console
 from polaris.cli._resources import close_all
 from polaris.core.errors import PolarisError
+
+if TYPE_CHECKING:
+    from polaris.compat.rules import CompatMatrix
+    from polaris.core.project import Project
+    from polaris.versions.service import FilePlan
 from polaris.releases import cli as release_cmd
 from polaris.versions import cli as version_cmd
 
@@ -42,6 +48,24 @@ def _root(
     ),
 ) -> None:
     """Polaris: keep every versioned part of a platform traceable and consistent."""
+
+
+def _plan_auto_bump(proj: Project, *, pre: str | None, component: str | None) -> FilePlan:
+    from polaris.releases import service as releases  # the commit tooling loads on use
+
+    return releases.plan_auto_bump(proj, pre=pre, component=component)
+
+
+version_cmd.auto_bump_planner = _plan_auto_bump
+
+
+def _registry_rules(matrix: CompatMatrix) -> CompatMatrix:
+    from polaris.cli._resources import on_close
+    from polaris.platform import service as platform_service
+
+    platform = platform_service.open_local()
+    on_close(platform.close)
+    return platform.merged_matrix(matrix)
 
 
 app.command("status")(version_cmd.status)
@@ -73,6 +97,7 @@ def _add_heavy_groups() -> None:
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
 
+    compat_cmd.registry_rules = _registry_rules
     app.add_typer(compat_cmd.app, name="compat")
     app.add_typer(schema_cmd.app, name="schema")
     app.add_typer(api_cmd.app, name="api")

@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from polaris.access.service import TokenService
+from polaris.apis.registry_service import APIRegistryService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
+from polaris.audit.service import AuditService
+from polaris.core.errors import PolarisError
+from polaris.models.rules import VersionQuery
 from polaris.models.service import RegistryService
+from polaris.platform.releases import PlatformReleaseService
+from polaris.platform.service import PlatformService
 from polaris.settings import Settings
 from polaris.store.migrate import upgrade
 from polaris.store.session import Database
@@ -22,7 +28,31 @@ class Services:
     db: Database
     artifacts: ArtifactStore
     registry: RegistryService
+    releases: PlatformReleaseService
+    apis: APIRegistryService
     tokens: TokenService
+    audit: AuditService
+    platform: PlatformService
+
+    def warm(self, name: str = "polaris-warm-up") -> None:
+        """Compile the hot statements and configure the ORM (the answers do not matter).
+
+        A database that is unreachable or not migrated yet ends the warm-up at once: the server
+        still starts and /ready says what is wrong.
+        """
+        for call in (
+            lambda: self.tokens.authenticate("pol_warm-up"),
+            lambda: self.registry.get_json(name, "0.0.0"),
+            lambda: self.registry.search_json(VersionQuery(name=name, limit=1)),
+            lambda: self.registry.search_json(VersionQuery(name=name, tag="t", limit=1)),
+            lambda: self.registry.get(name, "0.0.0"),
+        ):
+            try:
+                call()
+            except PolarisError:
+                continue
+            except Exception:
+                return
 
     def close(self) -> None:
         """Release database connections."""
@@ -38,10 +68,15 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
     if migrate:
         upgrade(db)
     artifacts = open_artifact_store(settings.resolved_artifact_location)
+    releases = PlatformReleaseService(db)
     return Services(
         settings=settings,
         db=db,
         artifacts=artifacts,
         registry=RegistryService(db, artifacts),
+        releases=releases,
+        apis=APIRegistryService(db),
         tokens=TokenService(db),
+        audit=AuditService(db),
+        platform=PlatformService(db, releases),
     )

@@ -19,8 +19,10 @@ from polaris.artifacts.store import LocalArtifactStore
 from polaris.core.actors import Actor, Role
 from polaris.core.semver import Version
 from polaris.models.gates import parse_threshold
-from polaris.models.rules import ReleasePin, Stage
+from polaris.models.rules import Stage
 from polaris.models.service import Registration, RegistryService
+from polaris.platform.releases import PlatformReleaseService
+from polaris.platform.rules import ReleasePin
 from polaris.settings import Settings
 from polaris.store.session import Database
 
@@ -62,8 +64,8 @@ def seed(url: str, tmp_path: Path) -> None:
         ]
 
     redis = ReleasePin("redis", "infra", Version.parse("7.0.15"))
-    reg.release("2.1.0", [*pins("1.3.2"), redis], actor=DEV)
-    reg.release("2.1.1", pins("1.3.3"), actor=DEV)
+    PlatformReleaseService(reg.db).release("2.1.0", [*pins("1.3.2"), redis], actor=DEV)
+    PlatformReleaseService(reg.db).release("2.1.1", pins("1.3.3"), actor=DEV)
     db.dispose()
 
 

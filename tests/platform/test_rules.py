@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import pytest
 
+from polaris.compat.constraints import (
+    RegistryConstraint,
+    constraint_rules,
+    model_constraints,
+    spec_to_range,
+)
 from polaris.core.errors import InvalidInput, InvalidRange
 from polaris.core.semver import Version
 from polaris.platform.rules import (
     BumpType,
     PlatformBumpTooSmall,
-    RegistryConstraint,
     bump_type,
     canonical_name,
     check_platform_bump,
-    constraint_rules,
     diff_boms,
     minimum_platform_version,
-    model_constraints,
-    spec_to_range,
 )
 
 

@@ -22,15 +22,21 @@ from polaris.core.actors import Actor, Role
 from polaris.core.errors import Conflict, InvalidInput, NotFound
 from polaris.core.semver import Version
 from polaris.models.gates import parse_threshold
-from polaris.models.rules import ReleasePin, Stage
+from polaris.models.rules import Stage
 from polaris.models.service import Registration, RegistryService
-from polaris.platform.rules import PlatformBumpTooSmall
+from polaris.platform.releases import PlatformReleaseService
+from polaris.platform.rules import PlatformBumpTooSmall, ReleasePin
 from polaris.platform.service import PlatformService
 from polaris.store.migrate import upgrade
 from polaris.store.session import Database
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "aiops-polaris" / "compatibility.yml"
 DEV = Actor("dev", Role.DEVELOPER)
+
+
+def planner(reg: RegistryService) -> PlatformService:
+    """The platform planner over the registry's database."""
+    return PlatformService(reg.db, PlatformReleaseService(reg.db))
 
 
 def v(text: str) -> Version:
@@ -79,7 +85,7 @@ def seed_models(reg: RegistryService) -> None:
 def test_plan_on_the_example_proposes_the_seed_platform(
     reg: RegistryService, example: CompatMatrix
 ) -> None:
-    plan = PlatformService(reg).plan(v("2.1.0"), file_matrix=example)
+    plan = planner(reg).plan(v("2.1.0"), file_matrix=example)
     assert plan.previous is None and plan.verdict.bump is None
     assert plan.report.ok and not plan.report.violations
     bom = {k: str(x) for k, x in plan.bom.items()}
@@ -101,7 +107,7 @@ def test_plan_on_the_example_proposes_the_seed_platform(
         "web": "2.1.0",
     }
     assert check(example, plan.bom, platform_version=v("2.1.0")).ok
-    old = PlatformService(reg).plan(v("2.0.0"), file_matrix=example)
+    old = planner(reg).plan(v("2.0.0"), file_matrix=example)
     assert old.report.ok
     assert old.bom["api"] == v("2.1.0")  # api 2.1.0 declares it supports 2.0.x
     assert (old.bom["agents"], old.bom["web"]) == (v("2.0.0"), v("2.1.0"))
@@ -111,23 +117,21 @@ def test_plan_prefers_the_project_versions_without_a_previous_release(
     reg: RegistryService, example: CompatMatrix
 ) -> None:
     current = {"mysql": v("8.0.35"), "rag_search": v("1.3.0")}
-    plan = PlatformService(reg).plan(v("2.1.0"), file_matrix=example, current=current)
+    plan = planner(reg).plan(v("2.1.0"), file_matrix=example, current=current)
     assert plan.bom["mysql"] == v("8.0.35") and plan.bom["rag_search"] == v("1.3.0")
-    newest = PlatformService(reg).plan(
-        v("2.1.0"), file_matrix=example, current=current, newest=True
-    )
+    newest = planner(reg).plan(v("2.1.0"), file_matrix=example, current=current, newest=True)
     assert newest.bom["mysql"] == v("8.0.36") and newest.bom["rag_search"] == v("1.3.2")
 
 
 def test_save_plan_upgrade_and_diff(reg: RegistryService, example: CompatMatrix) -> None:
     seed_models(reg)
-    svc = PlatformService(reg)
+    svc = planner(reg)
     kinds = {"api": "service", "agents": "service", "web": "service", "rag_search": "model"}
     kinds |= {"classification": "model", "ner": "model", "mysql_schema": "schema"}
     first = svc.plan(v("2.1.0"), file_matrix=example, project_kinds=kinds)
     saved = svc.save(first, actor=DEV, notes="seed 2.1")
     assert saved.saved
-    stored = reg.get_release("2.1.0")
+    stored = PlatformReleaseService(reg.db).get_release("2.1.0")
     pins = {p.name: (p.kind, str(p.version)) for p in stored.pins}
     assert pins["rag-search"] == ("model", "1.3.2")  # the registry's spelling of the model
     assert pins["api"] == ("service", "2.1.0") and pins["mysql"] == ("infra", "8.0.36")
@@ -204,7 +208,7 @@ def test_the_bump_rule_refuses_a_too_small_platform_bump(
     reg: RegistryService, tmp_path: Path
 ) -> None:
     matrix = small(tmp_path)
-    svc = PlatformService(reg)
+    svc = planner(reg)
     svc.save(svc.plan(v("1.0.0"), file_matrix=matrix), actor=DEV)
     with pytest.raises(PlatformBumpTooSmall) as info:
         svc.plan(v("1.1.0"), file_matrix=matrix, pins={"a": v("2.0.0")})
@@ -228,7 +232,7 @@ def test_the_bump_rule_refuses_a_too_small_platform_bump(
 
 def test_an_impossible_plan_explains_the_conflict(reg: RegistryService, tmp_path: Path) -> None:
     with pytest.raises(Unsatisfiable) as info:
-        PlatformService(reg).plan(v("1.0.0"), file_matrix=small(tmp_path), pins={"b": v("1.1.0")})
+        planner(reg).plan(v("1.0.0"), file_matrix=small(tmp_path), pins={"b": v("1.1.0")})
     text = "\n".join(info.value.explanation)
     assert "b is pinned to 1.1.0" in text and "compatibility.yml:7" in text
 
@@ -237,7 +241,7 @@ def test_model_dependencies_in_the_registry_constrain_the_plan(
     reg: RegistryService, example: CompatMatrix
 ) -> None:
     seed_models(reg)
-    svc = PlatformService(reg)
+    svc = planner(reg)
     svc.save(svc.plan(v("2.1.0"), file_matrix=example), actor=DEV)
     add_model(reg, "rag-search", "1.3.3", ("torch==2.4.1", "mysql>=8.4,<9"))
     with pytest.raises(PlatformBumpTooSmall, match=re.escape("mysql 8.0.36 -> 8.4.0 (minor)")):
@@ -256,7 +260,7 @@ def test_model_dependencies_in_the_registry_constrain_the_plan(
         ReleasePin("rag-search", "model", v("1.3.3")),
         ReleasePin("mysql", "infra", v("8.0.36")),
     ]
-    reg.release("2.3.0", pins, actor=DEV)
+    PlatformReleaseService(reg.db).release("2.3.0", pins, actor=DEV)
     m = svc.release_matrix(example)
     assert m["platform_versions"] == ["2.1.0", "2.3.0"]
     rows = {c["name"]: c["cells"] for c in m["components"]}
@@ -308,9 +312,9 @@ def test_a_planned_bom_always_passes_the_checker(
 ) -> None:
     matrix, prefer = case
     try:
-        plan = PlatformService(scratch_registry).plan(
-            v("1.0.0"), file_matrix=matrix, current=prefer
-        )
+        plan = PlatformService(
+            scratch_registry.db, PlatformReleaseService(scratch_registry.db)
+        ).plan(v("1.0.0"), file_matrix=matrix, current=prefer)
     except Unsatisfiable as exc:
         assert exc.explanation  # noqa: PT017 - the property has two outcomes
         return
@@ -321,5 +325,5 @@ def test_a_planned_bom_always_passes_the_checker(
 
 def test_nothing_to_plan_without_known_versions(reg: RegistryService) -> None:
     with pytest.raises(InvalidInput, match="nothing to plan"):
-        PlatformService(reg).plan(v("1.0.0"), file_matrix=None)
-    assert PlatformService(reg).release_matrix(None)["components"] == []
+        planner(reg).plan(v("1.0.0"), file_matrix=None)
+    assert planner(reg).release_matrix(None)["components"] == []

@@ -10,6 +10,7 @@ import pytest
 from tests._gitrepo import IDENTITY, Repo, platform
 
 from polaris.commits.changelog import MARKER
+from polaris.commits.git import GitError, ShallowCloneError
 from polaris.commits.rules import CommitLintError
 from polaris.core.errors import ConfigError, Conflict, InvalidInput, NotFound, VersionFileError
 from polaris.core.project import Project
@@ -17,7 +18,6 @@ from polaris.core.semver import Version
 from polaris.project.load import load_project
 from polaris.releases import config as release_config
 from polaris.releases import service as releases
-from polaris.scm.git import GitError, ShallowCloneError
 
 TODAY = "2026-02-03"
 

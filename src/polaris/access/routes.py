@@ -13,9 +13,9 @@ from typing import BinaryIO, cast
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from polaris.access.wire import TokenIn
 from polaris.http.deps import AdminActor, ReadActor, ServicesDep, WriteActor
 from polaris.http.responses import ok
-from polaris.models.wire import TokenIn
 
 __all__ = ["router"]
 
@@ -88,4 +88,4 @@ def audit(
     services: ServicesDep, actor: AdminActor, key: str | None = None, limit: int = 100
 ) -> Response:
     """The newest audit events."""
-    return ok({"items": services.registry.audit(actor=actor, key=key, limit=min(limit, 1000))})
+    return ok({"items": services.audit.list(actor=actor, key=key, limit=min(limit, 1000))})

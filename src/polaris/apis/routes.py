@@ -9,7 +9,7 @@ Every write takes ``?dry_run=true`` to answer what would change without changing
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -20,7 +20,9 @@ from polaris.apis.repo import api_version_to_dict
 from polaris.core.errors import InvalidInput, Location
 from polaris.http.deps import ReadActor, ServicesDep, WriteActor
 from polaris.http.responses import ok
-from polaris.wiring import Services
+
+if TYPE_CHECKING:
+    from polaris.wiring import Services
 
 __all__ = ["router"]
 
@@ -65,7 +67,7 @@ class PolicyIn(_In):
 
 
 def _svc(services: Services) -> APIRegistryService:
-    return APIRegistryService(services.db)
+    return services.apis
 
 
 @router.get("/apis")

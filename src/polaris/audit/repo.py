@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from polaris.models.repo import _INSERT_AUDIT
 from polaris.store.tables import AuditRow
 
 __all__ = ["add_audit", "list_audit"]
+
+#: Compiled once: every write of every capability appends through it.
+_INSERT_AUDIT = insert(cast(Table, AuditRow.__table__))
 
 
 def add_audit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,12 +26,10 @@ from polaris.core.semver import Version
 if TYPE_CHECKING:
     from polaris.compat import service
     from polaris.compat.rules import CompatMatrix
-    from polaris.platform import service as platform_service
 else:
     service = lazy_import("polaris.compat.service")
-    platform_service = lazy_import("polaris.platform.service")
 
-__all__ = ["app"]
+__all__ = ["app", "registry_rules"]
 
 app = typer.Typer(
     help="Check a set of component versions against compatibility.yml, or resolve the newest set.",
@@ -54,9 +53,18 @@ FileOption = Annotated[
 ]
 
 
+#: Set by the CLI shell (:mod:`polaris.main`): merges the rules recorded in the registry (model
+#: dependencies) into a matrix. The registry is the platform capability's, which composes compat.
+registry_rules: Callable[[CompatMatrix], CompatMatrix] | None = None
+
+
 def _load(proj: Project | None, file: Path | None, registry: bool) -> CompatMatrix:
     matrix = service.load(proj, file)
-    return platform_service.open_local().merged_matrix(matrix) if registry else matrix
+    if not registry:
+        return matrix
+    if registry_rules is None:  # pragma: no cover - the CLI shell always sets it
+        raise CheckFailed("--registry needs the platform capability, which is not installed")
+    return registry_rules(matrix)
 
 
 def _maybe_project(project: Path | None, file: Path | None) -> Project | None:

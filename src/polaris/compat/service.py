@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from polaris.compat.config import DEFAULT_NAME, load_matrix
+from polaris.compat.constraints import RegistryConstraint, constraint_rules
 from polaris.compat.resolver import Resolution, resolve
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, check, to_problem
 from polaris.core.errors import InvalidInput, InvalidVersion
 from polaris.core.project import Project
 from polaris.core.semver import Version
-from polaris.platform.rules import RegistryConstraint, constraint_rules
 from polaris.versions.service import read_status
 
 __all__ = [

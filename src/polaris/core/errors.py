@@ -9,6 +9,7 @@ it to an RFC 9457 problem document with a stable ``type``::
     │   ├── InvalidVersion           a string that is not SemVer 2.0.0 (also a ValueError)
     │   ├── InvalidRange             a malformed range expression (also a ValueError)
     │   ├── ConfigError              polaris.toml / [tool.polaris] is malformed
+    │   │   └── ConfigProblems       project.load: several problems, reported at once
     │   ├── VersionFileError         a version file cannot be read or edited as configured
     │   ├── CommitLintError          commits: a message that is not a Conventional Commit
     │   └── Unsatisfiable            compat.resolver: no version set meets the rules
@@ -17,14 +18,18 @@ it to an RFC 9457 problem document with a stable ``type``::
     │   ├── PlatformBumpTooSmall     platform.rules: the release bump is below what changed
     │   ├── PromotionGateFailed      models.rules: a metric misses the promotion gate
     │   └── SqlExecError             migrations.sqlexec: the database refused a statement
+    │       ├── ConnectError         migrations.sqlexec: the database cannot be reached
+    │       └── MigrationFailed      migrations.sqlexec: a statement of a migration failed
     ├── NotFound                     a named thing does not exist: exit code 2, HTTP 404
     ├── Conflict                     the thing exists already / state forbids it: exit 1, HTTP 409
     │   ├── StageRuleViolation       models.rules: a stage move the lifecycle forbids
+    │   ├── DuplicateRow             store.session: a concurrent writer took a unique key
     │   └── LockTimeout              migrations.sqlexec: another runner holds the lock
     ├── AuthenticationRequired       core.actors: no valid token: HTTP 401
     ├── PermissionDenied             core.actors: the token's role is too low: HTTP 403
     ├── ArtifactCorrupted            stored bytes no longer match their digest: exit 1
-    ├── GitError                     scm.git: git failed or the repository is unusable
+    ├── GitError                     commits.git: git failed or the repository is unusable
+    │   └── ShallowCloneError        commits.git: history too shallow to read
     └── Unavailable                  a server or tool could not be reached: exit 3, HTTP 503
 
 Errors defined in a capability are raised there and listed here; ``tests/core/test_errors.py``

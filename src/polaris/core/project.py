@@ -6,6 +6,7 @@ Pure data. ``polaris.project.load`` finds, parses and validates ``polaris.toml``
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
@@ -17,6 +18,7 @@ __all__ = [
     "FileFormat",
     "FileSpec",
     "Project",
+    "canonical_name",
 ]
 
 ComponentKind = Literal["service", "model", "api", "schema", "config", "infra", "library"]
@@ -124,3 +126,12 @@ class Project:
     def component(self, name: str) -> Component | None:
         """The component called ``name``, if declared."""
         return next((c for c in self.components if c.name == name), None)
+
+
+def canonical_name(name: str) -> str:
+    """The name used to match components across sources: ``rag_search`` = ``RAG-Search``.
+
+    >>> canonical_name("RAG_Search.v2")
+    'rag-search-v2'
+    """
+    return re.sub(r"[-_.]+", "-", name).lower()

@@ -10,13 +10,19 @@ schemes, they still put the bearer scheme in OpenAPI, on every route that needs 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPBearer
 
 from polaris.core.actors import Actor, AuthenticationRequired, Role, require_role
-from polaris.wiring import Services
+
+if TYPE_CHECKING:
+    # The composition root's type, for the type checker only: at run time the services are
+    # whatever ``polaris.app`` put on ``app.state`` (the kernel does not import capabilities).
+    from polaris.wiring import Services
+else:
+    Services = Any
 
 __all__ = ["AdminActor", "ReadActor", "ServicesDep", "WriteActor", "get_services"]
 

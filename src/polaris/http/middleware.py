@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import time
+from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
@@ -20,11 +21,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from polaris.core.errors import PolarisError
-from polaris.models.rules import VersionQuery
-from polaris.wiring import Services
-
-__all__ = ["API_PREFIX", "MetricsMiddleware", "warm_up"]
+__all__ = ["API_PREFIX", "WARM_NAME", "MetricsMiddleware", "warm_up"]
 
 API_PREFIX = "/api/v1"
 
@@ -93,29 +90,11 @@ class MetricsMiddleware:
             self._observe(scope["method"], template, str(status), time.perf_counter() - start)
 
 
-_WARM_NAME = "polaris-warm-up"
+#: A name no route or record has: the warm-up requests find nothing, on purpose.
+WARM_NAME = "polaris-warm-up"
 
 
-def _warm_services(services: Services) -> None:
-    # Compile the hot statements and configure the ORM; the answers (not found, unknown token)
-    # do not matter. A database that is unreachable or not migrated yet ends the warm-up at
-    # once: the server still starts and /ready says what is wrong.
-    for call in (
-        lambda: services.tokens.authenticate("pol_warm-up"),
-        lambda: services.registry.get_json(_WARM_NAME, "0.0.0"),
-        lambda: services.registry.search_json(VersionQuery(name=_WARM_NAME, limit=1)),
-        lambda: services.registry.search_json(VersionQuery(name=_WARM_NAME, tag="t", limit=1)),
-        lambda: services.registry.get(_WARM_NAME, "0.0.0"),
-    ):
-        try:
-            call()
-        except PolarisError:
-            continue
-        except Exception:
-            return
-
-
-async def warm_up(app: Starlette, services: Services) -> None:
+async def warm_up(app: Starlette, warm_services: Callable[[], None]) -> None:
     """Prime routing and the hot reads, then freeze the startup heap (see the module docstring).
 
     The routing pass sends one request that matches no route straight to the router (below the
@@ -127,7 +106,7 @@ async def warm_up(app: Starlette, services: Services) -> None:
         "http_version": "1.1",
         "method": "GET",
         "scheme": "http",
-        "path": f"{API_PREFIX}/{_WARM_NAME}/-/-/-/-/-",
+        "path": f"{API_PREFIX}/{WARM_NAME}/-/-/-/-/-",
         "raw_path": b"",
         "query_string": b"",
         "root_path": "",
@@ -145,7 +124,7 @@ async def warm_up(app: Starlette, services: Services) -> None:
 
     with contextlib.suppress(Exception):
         await app.router(scope, receive, send)
-    await run_in_threadpool(_warm_services, services)
+    await run_in_threadpool(warm_services)
     gc.collect()
     # Modules, routes, mappers and compiled statements live as long as the process: a full
     # collection then scans request garbage only (~1 ms, not the 50-80 ms stalls it was).

@@ -19,14 +19,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
+from polaris.core.dialects import DIALECTS, Dialect
 from polaris.core.errors import InvalidInput, Location
 
 __all__ = ["DIALECTS", "Dialect", "Statement", "split_sql"]
-
-Dialect = Literal["sqlite", "postgresql", "mysql"]
-DIALECTS: Final[tuple[Dialect, ...]] = ("sqlite", "postgresql", "mysql")
 
 
 @dataclass(frozen=True, slots=True)

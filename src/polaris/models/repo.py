@@ -31,7 +31,6 @@ from polaris.core.semver import Version
 from polaris.models.gates import Threshold
 from polaris.models.rules import ArtifactFile, ModelVersion, Stage, VersionQuery
 from polaris.store.tables import (
-    AuditRow,
     ModelRow,
     ModelVersionRow,
     StageEventRow,
@@ -130,12 +129,10 @@ _METRICS = cast(Table, VersionMetricRow.__table__)
 _FILES = cast(Table, VersionFileRow.__table__)
 _MODELS = cast(Table, ModelRow.__table__)
 _EVENTS = cast(Table, StageEventRow.__table__)
-_AUDIT = cast(Table, AuditRow.__table__)
 # Statements built once: executing a prebuilt statement with a parameter dict skips the
 # per-call statement construction and cache-key work (registration is a hot path).
 _INSERT_VERSION = insert(_MV).returning(_MV.c.id)
 _INSERT_EVENT = insert(_EVENTS)
-_INSERT_AUDIT = insert(_AUDIT)
 _INSERT_TAGS = insert(_TAGS)
 _INSERT_METRICS = insert(_METRICS)
 _INSERT_FILES = insert(_FILES)

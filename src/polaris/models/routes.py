@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import StreamingResponse
@@ -35,7 +35,9 @@ from polaris.models.rules import (
 )
 from polaris.models.service import Registration
 from polaris.models.wire import PromoteIn, RegisterIn, UpdateIn
-from polaris.wiring import Services
+
+if TYPE_CHECKING:
+    from polaris.wiring import Services
 
 __all__ = ["router"]
 

@@ -37,9 +37,7 @@ __all__ = [
     "GENERATED_FILES",
     "ArtifactFile",
     "ModelVersion",
-    "PlatformRelease",
     "PromotionGateFailed",
-    "ReleasePin",
     "Stage",
     "StageChange",
     "StageChangeRequest",
@@ -55,7 +53,6 @@ __all__ = [
     "model_card",
     "plan_stage_change",
     "production_at",
-    "release_to_dict",
     "version_to_dict",
 ]
 
@@ -179,41 +176,6 @@ class VersionQuery:
     limit: int = 50
     after: int | None = None
     """Opaque keyset position: versions registered before this position."""
-
-
-@dataclass(frozen=True, slots=True)
-class ReleasePin:
-    """One component (or model) version pinned by a platform release (seed 2.1)."""
-
-    name: str
-    kind: str
-    """A component kind of :data:`polaris.core.project.COMPONENT_KINDS` (``model`` for models)."""
-    version: Version
-
-
-@dataclass(frozen=True, slots=True)
-class PlatformRelease:
-    """A platform version and the component versions it is made of."""
-
-    version: Version
-    created_at: datetime
-    created_by: str
-    notes: str
-    pins: tuple[ReleasePin, ...]
-
-
-def release_to_dict(rel: PlatformRelease) -> dict[str, Any]:
-    """The JSON form of a platform release, pins grouped in seed 2.1 order."""
-    return {
-        "version": str(rel.version),
-        "created_at": rel.created_at.isoformat(),
-        "created_by": rel.created_by,
-        "notes": rel.notes,
-        "components": [
-            {"name": p.name, "kind": p.kind, "version": str(p.version)}
-            for p in sorted(rel.pins, key=lambda p: (p.kind, p.name))
-        ],
-    }
 
 
 def check_model_name(name: str) -> str:

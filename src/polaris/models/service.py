@@ -23,8 +23,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO
 
-from sqlalchemy.exc import IntegrityError
-
 from polaris.artifacts import repo as blob_repo
 from polaris.artifacts.store import ArtifactStore
 from polaris.audit import repo as audit_repo
@@ -39,8 +37,6 @@ from polaris.models.rules import (
     GENERATED_FILES,
     ArtifactFile,
     ModelVersion,
-    PlatformRelease,
-    ReleasePin,
     Stage,
     StageChange,
     StageChangeRequest,
@@ -54,11 +50,9 @@ from polaris.models.rules import (
     model_card,
     plan_stage_change,
     production_at,
-    release_to_dict,
     version_to_dict,
 )
-from polaris.platform import repo as release_repo
-from polaris.store.session import Database
+from polaris.store.session import Database, DuplicateRow
 
 __all__ = ["GcReport", "Registration", "RegistryService"]
 
@@ -233,7 +227,7 @@ class RegistryService:
                 )
                 self._audit(s, actor, "register", f"{name}:{version}", None, version_to_dict(mv))
                 _finish(s, dry_run)
-        except IntegrityError:
+        except DuplicateRow:
             # A concurrent registration of the same version won the race.
             raise Conflict(
                 f"{name} {reg.version or 'version'} was registered concurrently",
@@ -516,63 +510,6 @@ class RegistryService:
             self.artifacts.delete(sha)
         return GcReport(False, report, blobs)
 
-    # -- platform -----------------------------------------------------------------------------
-
-    def release(
-        self,
-        version: str,
-        pins: Sequence[ReleasePin],
-        *,
-        actor: Actor,
-        notes: str = "",
-        dry_run: bool = False,
-    ) -> PlatformRelease:
-        """Record a platform release pinning component and model versions."""
-        require_role(actor.role, Role.DEVELOPER, "creating platform releases")
-        v = Version.parse(version)
-        if not pins:
-            raise InvalidInput(
-                "a release pins at least one component", location=Location(field="pins")
-            )
-        now = self.clock()
-        rel = PlatformRelease(v, now, actor.name, notes, tuple(pins))
-        with self.db.write() as s:
-            for pin in pins:
-                if pin.kind == "model":
-                    version_repo.get_version(s, pin.name, pin.version)  # NotFound if not registered
-            release_repo.add_release(s, rel)
-            self._audit(s, actor, "release", str(v), None, release_to_dict(rel))
-            _finish(s, dry_run)
-        return rel
-
-    def releases(self) -> list[PlatformRelease]:
-        """Every platform release, newest first."""
-        with self.db.read() as s:
-            return release_repo.list_releases(s)
-
-    def get_release(self, version: str) -> PlatformRelease:
-        """One platform release."""
-        with self.db.read() as s:
-            return release_repo.get_release(s, Version.parse(version))
-
-    def platform(self) -> dict[str, Any]:
-        """The platform tree: the latest release and every model's stages."""
-        with self.db.read() as s:
-            rel = release_repo.latest_release(s)
-            models = version_repo.list_models(s)
-        return {
-            "release": None if rel is None else release_to_dict(rel),
-            "models": [m.to_dict() for m in models],
-        }
-
-    def audit(
-        self, *, actor: Actor, key: str | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
-        """The newest audit events (admin only)."""
-        require_role(actor.role, Role.ADMIN, "reading the audit log")
-        with self.db.read() as s:
-            return audit_repo.list_audit(s, key=key, limit=limit)
-
     def _audit(
         self,
         s: Any,
@@ -582,13 +519,12 @@ class RegistryService:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        entity = "platform_release" if action == "release" else "model_version"
         audit_repo.add_audit(
             s,
             at=self.clock(),
             actor=actor.name,
             action=action,
-            entity=entity,
+            entity="model_version",
             key=key,
             before=before,
             after=after,

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PromoteIn", "RegisterIn", "ReleaseIn", "ReleasePinIn", "TokenIn", "UpdateIn"]
+__all__ = ["PromoteIn", "RegisterIn", "ReleaseIn", "ReleasePinIn", "UpdateIn"]
 
 
 class _In(BaseModel):
@@ -62,10 +62,3 @@ class ReleaseIn(_In):
     version: str
     notes: str = ""
     components: list[ReleasePinIn]
-
-
-class TokenIn(_In):
-    """A token to create."""
-
-    name: str
-    role: Literal["viewer", "developer", "approver", "admin"]

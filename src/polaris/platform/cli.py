@@ -25,6 +25,7 @@ from polaris.cli._options import (
 )
 from polaris.cli._project import open_project
 from polaris.cli._render import emit, table
+from polaris.cli._resources import on_close
 from polaris.core.actors import Actor, Role
 from polaris.core.errors import PolarisError
 from polaris.core.project import Project
@@ -91,6 +92,7 @@ def plan(
         current, _ = compat_service.current_set(proj)
         kinds = {c.name: c.kind for c in proj.components}
     platform = service.open_local()
+    on_close(platform.close)
     result = platform.plan(
         target,
         file_matrix=matrix,
@@ -158,7 +160,9 @@ def diff(
     if "current" in (a, b):
         proj = open_project(project)
         current = compat_service.current_set(proj)
-    result = service.open_local().diff(a, b, current=current)
+    platform = service.open_local()
+    on_close(platform.close)
+    result = platform.diff(a, b, current=current)
 
     def human(out: Console) -> None:
         out.print(

@@ -8,14 +8,17 @@ loaded when the store already has models.
 from __future__ import annotations
 
 import io
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from polaris.core.actors import Actor, Role
 from polaris.core.semver import Version
 from polaris.models.gates import parse_threshold
-from polaris.models.rules import ReleasePin, Stage
+from polaris.models.rules import Stage
 from polaris.models.service import Registration
-from polaris.wiring import Services
+from polaris.platform.rules import ReleasePin
+
+if TYPE_CHECKING:
+    from polaris.wiring import Services
 
 __all__ = ["load_demo"]
 
@@ -91,5 +94,5 @@ def load_demo(services: Services) -> bool:
         production[name] = version  # the next production version archives this one
     pins = [ReleasePin(n, k, Version.parse(v)) for n, k, v in _COMPONENTS]
     pins += [ReleasePin(n, "model", Version.parse(v)) for n, v in production.items()]
-    reg.release("2.1.0", pins, actor=_ACTOR, notes="demo platform (seed 2.1)")
+    services.releases.release("2.1.0", pins, actor=_ACTOR, notes="demo platform (seed 2.1)")
     return True

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from polaris.core.errors import Conflict, Location, NotFound
 from polaris.core.semver import Version
-from polaris.models.rules import PlatformRelease, ReleasePin
+from polaris.platform.rules import PlatformRelease, ReleasePin
 from polaris.store.tables import (
     ComponentRow,
     ComponentVersionRow,

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from polaris.core.semver import Version
 from polaris.http.deps import ReadActor, ServicesDep, WriteActor
 from polaris.http.responses import ok
-from polaris.models.rules import ReleasePin, release_to_dict
 from polaris.models.wire import ReleaseIn
-from polaris.platform.service import PlatformService, server_matrix
+from polaris.platform.rules import ReleasePin, release_to_dict
+from polaris.platform.service import server_matrix
 
 __all__ = ["router"]
 
@@ -19,26 +19,26 @@ router = APIRouter(tags=["platform"])
 @router.get("/platform")
 def platform(services: ServicesDep, _actor: ReadActor) -> Response:
     """The latest platform release and every model with its stages."""
-    return ok(services.registry.platform())
+    return ok(services.releases.platform())
 
 
 @router.get("/platform/matrix")
 def matrix(services: ServicesDep, _actor: ReadActor) -> Response:
     """Components x platform releases, each cell marked ok / warning / error by the checker."""
     rules = server_matrix(services.settings)
-    return ok(PlatformService(services.registry).release_matrix(rules))
+    return ok(services.platform.release_matrix(rules))
 
 
 @router.get("/platform/releases")
 def releases(services: ServicesDep, _actor: ReadActor) -> Response:
     """Every platform release, newest first."""
-    return ok({"items": [release_to_dict(r) for r in services.registry.releases()]})
+    return ok({"items": [release_to_dict(r) for r in services.releases.releases()]})
 
 
 @router.get("/platform/releases/{version}")
 def release(version: str, services: ServicesDep, _actor: ReadActor) -> Response:
     """One platform release."""
-    return ok(release_to_dict(services.registry.get_release(version)))
+    return ok(release_to_dict(services.releases.get_release(version)))
 
 
 @router.post("/platform/releases", status_code=201)
@@ -51,7 +51,7 @@ def create_release(
     recording nothing.
     """
     pins = [ReleasePin(p.name, p.kind, Version.parse(p.version)) for p in body.components]
-    rel = services.registry.release(
+    rel = services.releases.release(
         body.version, pins, actor=actor, notes=body.notes, dry_run=dry_run
     )
     data = release_to_dict(rel)

@@ -4,12 +4,12 @@
 registry knows (component versions pinned by releases, registered model versions past
 development) merged with the compatibility file's ``versions:`` block, preferring the previous
 release's versions; it checks the BOM with the checker and the platform bump rule against the
-previous release, and can store it as a release through :class:`RegistryService`.
+previous release, and can store it as a release (:mod:`polaris.platform.releases`).
 
 Rules come from ``compatibility.yml`` and from registry records: each source in
 :data:`CONSTRAINT_SOURCES` reads one kind of record (model versions' ``dependencies`` today; API
 versions' compatible clients plug in the same way) and yields
-:class:`~polaris.platform.rules.RegistryConstraint` s.
+:class:`~polaris.compat.constraints.RegistryConstraint` s.
 """
 
 from __future__ import annotations
@@ -19,17 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy.orm import Session
-
 from polaris.compat.config import DEFAULT_NAME, load_matrix
+from polaris.compat.constraints import RegistryConstraint, model_constraints
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, Violation, check
 from polaris.compat.service import resolve_set, with_registry
 from polaris.core.actors import Actor
 from polaris.core.errors import Conflict, InvalidInput, Location
 from polaris.core.project import Project
 from polaris.core.semver import Version
-from polaris.models.rules import PlatformRelease, ReleasePin, Stage
-from polaris.models.service import RegistryService
+from polaris.models.rules import Stage
+from polaris.platform.releases import PlatformReleaseService
 from polaris.platform.repo import (
     get_release,
     list_component_versions,
@@ -41,15 +40,16 @@ from polaris.platform.rules import (
     BumpType,
     BumpVerdict,
     PlatformBumpTooSmall,
-    RegistryConstraint,
+    PlatformRelease,
+    ReleasePin,
     bump_type,
     canonical_name,
     check_platform_bump,
     diff_boms,
-    model_constraints,
 )
 from polaris.settings import Settings
-from polaris.wiring import build_services
+from polaris.store.migrate import upgrade
+from polaris.store.session import Database
 
 __all__ = [
     "CONSTRAINT_SOURCES",
@@ -63,12 +63,10 @@ __all__ = [
 ]
 
 #: Reads one kind of registry record: ``(session, component names) -> (constraints, problems)``.
-ConstraintSource = Callable[[Session, Sequence[str]], tuple[list[RegistryConstraint], list[str]]]
+ConstraintSource = Callable[[Any, Sequence[str]], tuple[list[RegistryConstraint], list[str]]]
 
 
-def _model_source(
-    s: Session, components: Sequence[str]
-) -> tuple[list[RegistryConstraint], list[str]]:
+def _model_source(s: Any, components: Sequence[str]) -> tuple[list[RegistryConstraint], list[str]]:
     out: list[RegistryConstraint] = []
     problems: list[str] = []
     for name, version, _stage, deps in list_model_dependencies(s):
@@ -188,15 +186,20 @@ def server_matrix(settings: Settings) -> CompatMatrix | None:
 
 
 class PlatformService:
-    """Platform releases over the registry's database (writes go through ``RegistryService``)."""
+    """Platform release planning over the registry's database (writes: ``releases``)."""
 
-    def __init__(self, registry: RegistryService) -> None:
-        self.registry = registry
+    def __init__(self, db: Database, releases: PlatformReleaseService) -> None:
+        self.db = db
+        self.releases = releases
 
     # -- reading ------------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Release the database engine."""
+        self.db.dispose()
+
     def _read(self, matrix: CompatMatrix, extra_names: Iterable[str] = ()) -> _Registry:
-        with self.registry.db.read() as s:
+        with self.db.read() as s:
             comps = list_component_versions(s)
             models = list_model_dependencies(s)
             releases = list_releases(s)
@@ -329,7 +332,7 @@ class PlatformService:
                 f"platform {plan.version} does not pass the compatibility check",
                 hint="run polaris compat check on the planned set",
             )
-        self.registry.release(str(plan.version), plan.pins, actor=actor, notes=notes)
+        self.releases.release(str(plan.version), plan.pins, actor=actor, notes=notes)
         return Plan(
             plan.version,
             plan.previous,
@@ -387,7 +390,7 @@ class PlatformService:
                 f"{which!r} is neither a platform version nor 'current'",
                 location=Location(field="release"),
             ) from None
-        with self.registry.db.read() as s:
+        with self.db.read() as s:
             rel = get_release(s, version)
         return {p.name: p.version for p in rel.pins}, rel.version
 
@@ -487,6 +490,8 @@ def project_matrix(project: Project | None, file: Path | None) -> CompatMatrix |
 def open_local(settings: Settings | None = None) -> PlatformService:
     """The platform service over the local store (``POLARIS_HOME`` / ``POLARIS_DATABASE_URL``).
 
+    The caller closes it (:meth:`PlatformService.close`): it holds the store's engine.
+
     :raises InvalidInput: ``POLARIS_URL`` is set: planning reads the store directly.
     """
     settings = settings or Settings()
@@ -496,5 +501,11 @@ def open_local(settings: Settings | None = None) -> PlatformService:
             f"but POLARIS_URL points at a server ({settings.url})",
             hint="unset POLARIS_URL and set POLARIS_DATABASE_URL to the server's database",
         )
-    services = build_services(settings, migrate=settings.auto_migrate, pooled=False)
-    return PlatformService(services.registry)
+    db = Database(settings.resolved_database_url, pool_size=0)
+    try:
+        if settings.auto_migrate:
+            upgrade(db)
+    except BaseException:
+        db.dispose()
+        raise
+    return PlatformService(db, PlatformReleaseService(db))

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, cast
 
+from polaris.core.dialects import DIALECTS, Dialect
 from polaris.core.errors import ConfigError, Location
-from polaris.migrations.sql_split import DIALECTS, Dialect
 
 __all__ = ["DatabaseSpec", "database_url", "find_config", "load_databases"]
 

@@ -27,6 +27,7 @@ from polaris.commits.changelog import (
     render_release,
     split_history,
 )
+from polaris.commits.git import Git, GitError, Tag
 from polaris.commits.rules import (
     Commit,
     CommitLintError,
@@ -55,7 +56,6 @@ from polaris.releases.tags import (
     tag_format,
     tag_index,
 )
-from polaris.scm.git import Git, GitError, Tag
 
 if TYPE_CHECKING:
     import jinja2

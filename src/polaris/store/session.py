@@ -23,10 +23,19 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
-__all__ = ["Database", "sqlite_url"]
+from polaris.core.errors import Conflict
+
+__all__ = ["Database", "DuplicateRow", "sqlite_url"]
+
+
+class DuplicateRow(Conflict):
+    """A write lost a race: a unique constraint was taken by a concurrent writer."""
+
+    slug = "conflict"
 
 
 def sqlite_url(path: Path) -> str:
@@ -82,8 +91,18 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose work commits at the end, or rolls back entirely on an exception."""
-        with self._writer() as session, session.begin():
-            yield session
+        try:
+            with self._writer() as session, session.begin():
+                yield session
+        except IntegrityError as exc:
+            if not _unique_violation(exc):
+                raise
+            # A unique constraint said no: in Polaris that is a concurrent writer that got there
+            # first (inputs are checked before they reach the database).
+            raise DuplicateRow(
+                "a concurrent write changed the same record",
+                hint="read it again and retry",
+            ) from exc
 
     @contextmanager
     def driver(self) -> Iterator[DBAPIConnection]:
@@ -106,6 +125,17 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _unique_violation(exc: IntegrityError) -> bool:
+    """Whether ``exc`` is a unique-key violation (SQLite, PostgreSQL 23505, MySQL 1062)."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) == "23505":
+        return True
+    args = getattr(orig, "args", ())
+    if args and args[0] == 1062:
+        return True
+    return "UNIQUE constraint failed" in str(orig)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 import typer
 from rich.console import Console
@@ -17,12 +17,13 @@ from polaris.core.errors import InvalidInput, VersionMismatch
 from polaris.core.semver import Version, ci_build_metadata, coerce
 
 if TYPE_CHECKING:
+    from polaris.core.project import Project
     from polaris.versions import service as versioning
     from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus
 else:
     versioning = lazy_import("polaris.versions.service")
 
-__all__ = ["app", "status"]
+__all__ = ["AutoBumpPlanner", "app", "auto_bump_planner", "status"]
 
 app = typer.Typer(
     help="Read, bump, set, sync and check the versions written in a platform's files.",
@@ -161,6 +162,19 @@ def _finish(plan: FilePlan, *, dry_run: bool, as_json: JsonOption) -> None:
         console.print(f"  {path}")
 
 
+class AutoBumpPlanner(Protocol):
+    """Plans ``version bump --auto``: the bump that the commits since the last release call for."""
+
+    def __call__(self, proj: Project, *, pre: str | None, component: str | None) -> FilePlan:
+        """The file plan of the bump."""
+        ...
+
+
+#: Set by the CLI shell (:mod:`polaris.main`) to the release service's planner: the version
+#: files know nothing of commits, the release flow composes both.
+auto_bump_planner: AutoBumpPlanner | None = None
+
+
 @app.command("bump")
 def bump(
     part: Annotated[
@@ -186,9 +200,9 @@ def bump(
     if auto:
         if part is not None:
             raise InvalidInput("give either a part or --auto, not both")
-        from polaris.releases import service as releases
-
-        plan = releases.plan_auto_bump(proj, pre=pre, component=component)
+        if auto_bump_planner is None:  # pragma: no cover - the CLI shell always sets it
+            raise InvalidInput("--auto needs the commits capability, which is not installed")
+        plan = auto_bump_planner(proj, pre=pre, component=component)
     else:
         if part not in ("major", "minor", "patch", "prerelease", "release"):
             raise InvalidInput(
