@@ -76,7 +76,7 @@ INVALID = [
     (
         "-v1.2.0",
         "'-v1.2.0': model name is missing before '-v'",
-        "model names are lowercase letters, digits and inner '-', e.g. rag-search",
+        "model names are lowercase letters, digits and inner '.', '_', '-', e.g. rag-search",
     ),
     ("RAG-search-v1.2.0", "'RAG-search-v1.2.0': model name 'RAG-search' must be lowercase", ...),
     ("Rag_X-v1.2.0", "'Rag_X-v1.2.0': model name 'Rag_X' must be lowercase", ...),
@@ -91,18 +91,14 @@ INVALID = [
         ...,
     ),
     (
-        "rag_search-v1.2.0",
-        "'rag_search-v1.2.0': model name 'rag_search' has '_'; only a-z, 0-9 and '-' are allowed",
-        ...,
-    ),
-    (
         "rag search-v1.2.0",
-        "'rag search-v1.2.0': model name 'rag search' has ' '; only a-z, 0-9 and '-' are allowed",
+        "'rag search-v1.2.0': model name 'rag search' has ' '; only a-z, 0-9, '.', '_' and '-' are"
+        " allowed",
         ...,
     ),
     (
         "ragé-v1.2.0",
-        "'ragé-v1.2.0': model name 'ragé' has 'é'; only a-z, 0-9 and '-' are allowed",
+        "'ragé-v1.2.0': model name 'ragé' has 'é'; only a-z, 0-9, '.', '_' and '-' are allowed",
         ...,
     ),
     (

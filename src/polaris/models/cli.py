@@ -21,7 +21,7 @@ from polaris.cli._options import DryRunOption, JsonOption
 from polaris.cli._render import emit, table
 from polaris.cli._resources import close_all, on_close
 from polaris.core.errors import InvalidInput, Location
-from polaris.models.rules import check_artifact_name
+from polaris.models.rules import Stage, check_artifact_name
 
 if TYPE_CHECKING:
     from polaris import client as client_mod
@@ -40,7 +40,7 @@ token_app = typer.Typer(help="Create, list and revoke API tokens.", no_args_is_h
 store_app = typer.Typer(help="Manage Polaris's own database.", no_args_is_help=True)
 platform_app = typer.Typer(help="Platform releases (seed 2.1).", no_args_is_help=True)
 
-_STAGES = ("development", "staging", "production", "archived")
+_STAGES = tuple(str(s) for s in Stage)
 
 
 def _backend() -> Client:

@@ -25,17 +25,17 @@ from typing import Final, Self
 
 from polaris.core.errors import InvalidVersion, Location
 from polaris.core.semver import Version
+from polaris.models.rules import MODEL_NAME_PATTERN
 
-__all__ = ["MODEL_NAME_PATTERN", "ModelVersionName"]
-
-#: What a model name may look like: lowercase letters, digits and inner hyphens.
-MODEL_NAME_PATTERN: Final = "[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+__all__ = ["ModelVersionName"]
 
 _NAME = re.compile(MODEL_NAME_PATTERN, re.ASCII)
 _VERSION_START = re.compile(r"-v(?=[0-9]+\.)", re.ASCII)
 _FORMAT: Final = "{MODEL_NAME}-v{MAJOR}.{MINOR}.{PATCH}[-{STAGE}][+{METADATA}]"
 _EXAMPLE: Final = "rag-search-v1.3.0-candidate+training.20250901"
-_NAME_HINT: Final = "model names are lowercase letters, digits and inner '-', e.g. rag-search"
+_NAME_HINT: Final = (
+    "model names are lowercase letters, digits and inner '.', '_', '-', e.g. rag-search"
+)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -163,10 +163,12 @@ def _name_problem(name: object) -> str | None:
         return None
     if name != name.lower():
         return f"model name {name!r} must be lowercase"
-    if name.startswith("-") or name.endswith("-"):
+    if name[0] in "._-" or name[-1] in "._-":
         return f"model name {name!r} must start and end with a letter or digit"
-    bad = next(ch for ch in name if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch == "-"))
-    return f"model name {name!r} has {bad!r}; only a-z, 0-9 and '-' are allowed"
+    if len(name) > 100:
+        return f"model name {name!r} is longer than 100 characters"
+    bad = next(ch for ch in name if not ("a" <= ch <= "z" or "0" <= ch <= "9" or ch in "._-"))
+    return f"model name {name!r} has {bad!r}; only a-z, 0-9, '.', '_' and '-' are allowed"
 
 
 def _stage_problem(version: Version) -> str | None:

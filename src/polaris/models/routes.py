@@ -103,7 +103,7 @@ def _stage(text: str) -> Stage:
         raise InvalidInput(
             f"unknown stage {text!r}",
             location=Location(field="stage"),
-            hint="one of development, staging, production, archived",
+            hint="one of " + ", ".join(Stage),
         ) from None
 
 

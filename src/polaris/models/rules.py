@@ -35,6 +35,7 @@ from polaris.models.gates import GateResult, Threshold, evaluate_gates
 
 __all__ = [
     "GENERATED_FILES",
+    "MODEL_NAME_PATTERN",
     "ArtifactFile",
     "ModelVersion",
     "PromotionGateFailed",
@@ -59,7 +60,10 @@ __all__ = [
 #: Files the export package always carries, generated from the record (seed 4.1.3).
 GENERATED_FILES: Final[tuple[str, ...]] = ("metadata.json", "requirements.txt", "MODEL_CARD.md")
 
-_NAME_RE: Final = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?$")
+#: What a model name may look like: lowercase letters, digits and inner ``.``, ``_``, ``-``; at
+#: most 100 characters. The one rule, for the registry and for model version strings (4.1.1).
+MODEL_NAME_PATTERN: Final = "[a-z0-9](?:[a-z0-9._-]{0,98}[a-z0-9])?"
+_NAME_RE: Final = re.compile(f"^{MODEL_NAME_PATTERN}$")
 
 
 class Stage(StrEnum):

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from polaris.models.rules import Stage
+
 __all__ = ["PromoteIn", "RegisterIn", "ReleaseIn", "ReleasePinIn", "UpdateIn"]
 
 
@@ -41,7 +43,7 @@ class UpdateIn(_In):
 class PromoteIn(_In):
     """Move a version to another stage."""
 
-    stage: Literal["development", "staging", "production", "archived"]
+    stage: Stage
     reason: str = ""
     criteria: list[str] = Field(default_factory=list, examples=[["accuracy>=0.92"]])
     validation: dict[str, Any] = Field(default_factory=dict)
