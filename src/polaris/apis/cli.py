@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.apis.clients import CompatibilityLevel
 from polaris.apis.lifecycle import APIVersion
@@ -139,7 +140,12 @@ def render_markdown(d: APIDiff) -> str:
 
 def _render_table(d: APIDiff, out: Console) -> None:
     rows = [
-        (f"[{_STYLE[c.impact.value]}]{c.impact.value}[/]", c.rule, c.operation or "", c.message)
+        (
+            f"[{_STYLE[c.impact.value]}]{c.impact.value}[/]",
+            c.rule,
+            escape(c.operation or ""),
+            escape(c.message),
+        )
         for c in d.report.changes
     ]
     if rows:

@@ -14,6 +14,7 @@ Three separate steps, each with a clear error:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import yaml
 
+from polaris.apis.ecma_regex import ecma_error
 from polaris.apis.openapi_diff import Impact, check_levels, escape_pointer
 from polaris.core.errors import InvalidInput, Location, NotFound
 
@@ -181,6 +183,40 @@ def validate_openapi(doc: dict[str, Any], *, source: str = "<text>") -> None:
     _check_refs(doc, source)
     cls: Any = OpenAPIV31SpecValidator if str(doc["openapi"]).startswith("3.1") else None
     validator = (cls or OpenAPIV30SpecValidator)(doc)
+    # A pattern is ECMA-262, not the validator's business: one the validator's regex engine
+    # cannot compile must not refuse the document (the differ compares it as text and says so).
+    # Such patterns are swapped for a harmless one while validating, then put back.
+    swapped = _swap_patterns(doc)
+    try:
+        _first_error(validator, doc, source)
+    finally:
+        for node, value in swapped:
+            node["pattern"] = value
+
+
+def _swap_patterns(doc: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
+    """Replace by ``""`` every ``pattern`` that Python's or an ECMA-262 engine refuses (the
+    validator's ``regex`` format uses one or the other, depending on what is installed)."""
+    swapped: list[tuple[dict[str, Any], Any]] = []
+
+    def visit(node: dict[str, Any], _path: list[str]) -> None:
+        value = node.get("pattern")
+        if isinstance(value, str):
+            try:
+                re.compile(value)
+            except re.error:
+                pass
+            else:
+                if ecma_error(value) is None:
+                    return
+            swapped.append((node, value))
+            node["pattern"] = ""
+
+    _walk(doc, visit)
+    return swapped
+
+
+def _first_error(validator: Any, doc: dict[str, Any], source: str) -> None:
     for error in validator.iter_errors():
         deepest = _deepest(error)
         path = list(deepest.absolute_path)
