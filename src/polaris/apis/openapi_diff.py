@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from polaris.apis.openapi_rules import RULES, Bump, ChangeType, Impact, Rule
 from polaris.apis.openapi_schemas import Rel, SchemaDiffer, as_map
+from polaris.apis.openapi_security import classify_security
 from polaris.core.errors import InvalidInput, Location
 from polaris.core.semver import Version
 
@@ -161,24 +162,6 @@ def diff_openapi(
     return DiffReport(tuple(changes), bump, counts)
 
 
-_Alternative = dict[str, tuple[str, ...]]
-
-
-def _security_alternatives(reqs: Any) -> list[_Alternative]:
-    """A security value as its alternatives, each scheme name -> sorted scopes (deduplicated)."""
-    out: list[_Alternative] = []
-    for req in reqs or ():
-        alt = {str(k): tuple(sorted(str(x) for x in v or ())) for k, v in as_map(req).items()}
-        if alt not in out:
-            out.append(alt)
-    return sorted(out, key=lambda a: sorted(a.items()))
-
-
-def _asks_no_more(new: _Alternative, old: _Alternative) -> bool:
-    """True when credentials that satisfy ``old`` satisfy ``new`` too."""
-    return all(k in old and set(v) <= set(old[k]) for k, v in new.items())
-
-
 def _component_names(doc: Mapping[str, Any]) -> dict[int, str]:
     """Schema component names by object id: after resolution every ``$ref`` to a component *is*
     that object, so this is how the differ recognises a referenced schema."""
@@ -274,49 +257,9 @@ class _Differ:
         self.responses(as_map(old.get("responses")), as_map(new.get("responses")), base, op)
 
     def security(self, old: Any, new: Any, base: tuple[str, ...], op: str) -> None:
-        """A client authenticates through one old alternative (schemes, each with its scopes);
-        it keeps working when some new alternative asks for a subset of that."""
-        o, n = _security_alternatives(old), _security_alternatives(new)
-        if o == n:
-            return
-        open_old, open_new = (not o or {} in o), (not n or {} in n)
-        seg = (*base, "security")
-        if open_old and not open_new:
-            self.add("api-security-added", seg, op, f"{op} now requires authentication")
-            return
-        if open_new:
-            if not open_old:
-                self.add("api-security-removed", seg, op, f"{op} no longer requires authentication")
-            return
-        stranded = [a for a in o if not any(_asks_no_more(b, a) for b in n)]
-        if not stranded:
-            fewer = [
-                f"{k}: {sorted(set(a[k]) - set(b[k]))}"
-                for a in o
-                for b in n
-                if a.keys() == b.keys()
-                for k in a
-                if set(b[k]) < set(a[k])
-            ]
-            if fewer:
-                msg = f"{op} requires fewer scopes ({', '.join(sorted(set(fewer)))})"
-                self.add("api-security-scope-removed", seg, op, msg)
-            else:
-                self.add("api-security-relaxed", seg, op, f"{op} accepts a new way to authenticate")
-            return
-        more = [
-            f"{k}: {sorted(set(b[k]) - set(a[k]))}"
-            for a in stranded
-            for b in n
-            if a.keys() == b.keys()
-            for k in a
-            if not set(b[k]) <= set(a[k])
-        ]
-        if more:
-            msg = f"{op} requires more scopes ({', '.join(sorted(set(more)))})"
-            self.add("api-security-scope-added", seg, op, msg)
-        else:
-            self.add("api-security-changed", seg, op, f"{op} security requirements changed")
+        found = classify_security(old, new, op)
+        if found is not None:
+            self.add(found[0], (*base, "security"), op, found[1])
 
     # -- parameters -----------------------------------------------------------------------
     def parameters(

@@ -11,7 +11,7 @@ paths to one change can grow exponentially; cycles are cut where a pair recurs o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 from polaris.apis.openapi_checks import Direction, is_null_schema, local_changes, schema_types
@@ -166,7 +166,7 @@ class SchemaDiffer:
             j for j, b in enumerate(news) if isinstance(b, Mapping) and not is_null_schema(b)
         ]
         pairs: list[tuple[int, int]] = []
-        keys = (
+        keys: tuple[Callable[[Mapping[str, Any], Mapping[int, str]], Any], ...] = (
             lambda s, names: names.get(id(s)),
             lambda s, names: s.get("title") if isinstance(s.get("title"), str) else None,
             lambda s, names: self._shape(s, names, 0),
