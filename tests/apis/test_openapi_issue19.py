@@ -202,3 +202,17 @@ class TestPatterns:
         a = load_openapi(_pattern_file(tmp_path, "a.json", "(?<=")).document
         b = load_openapi(_pattern_file(tmp_path, "b.json", "(?<=")).document
         assert diff_openapi(a, b).changes == ()
+
+
+def test_every_rule_is_documented() -> None:
+    """docs/api.md names every rule id, or (per-schema rules) its check suffix in the table."""
+    from polaris.apis.openapi_rules import RULES, SCHEMA_RULE_PARTS
+
+    text = (Path(__file__).parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [
+        rid
+        for rid in RULES
+        if f"`{rid}`" not in text
+        and not (rid in SCHEMA_RULE_PARTS and f"`{SCHEMA_RULE_PARTS[rid][1]}`" in text)
+    ]
+    assert missing == []

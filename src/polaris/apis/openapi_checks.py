@@ -27,6 +27,7 @@ _SHAPED: Final = frozenset(
 )  # fmt: skip
 #: Format widenings: the key's values are all values of the mapped format.
 _FORMAT_WIDER: Final = {("int32", "int64"), ("float", "double")}
+_COMBINERS: Final = frozenset({"oneOf", "anyOf"})
 # (keyword, slug when tightened, slug when loosened, True when a larger value tightens).
 _LIMITS: Final = (
     ("maxLength", "max-length-decreased", "max-length-increased", False),
@@ -36,6 +37,8 @@ _LIMITS: Final = (
     ("maxItems", "max-items-decreased", "max-items-increased", False),
     ("minItems", "min-items-increased", "min-items-decreased", True),
 )
+#: Every keyword :func:`local_changes` reads, besides ``oneOf``/``anyOf`` (null alternatives).
+_LOCAL_KEYS: Final = ("type", "format", "nullable", "enum", "pattern", *(k[0] for k in _LIMITS))
 
 
 def schema_types(schema: Mapping[str, Any]) -> tuple[str, ...] | None:
@@ -78,10 +81,12 @@ def _covered(t: str, others: tuple[str, ...]) -> bool:
 def _type_rel(old: tuple[str, ...] | None, new: tuple[str, ...] | None) -> _Rel:
     if old == new:
         return "same"
+    # An untyped schema gaining or losing shape (properties, items...) is reported by the
+    # checks of that shape, so only "accepts anything" against a typed schema counts here.
     if old is None:
-        return "narrower"
+        return "narrower" if new else "same"
     if new is None:
-        return "wider"
+        return "wider" if old else "same"
     if not old or not new:  # shaped but untyped (allOf...): not comparable here
         return "same"
     wider = all(_covered(t, new) for t in old)
@@ -122,6 +127,10 @@ def local_changes(
     old: Mapping[str, Any], new: Mapping[str, Any], direction: Direction, prefix: str
 ) -> list[Local]:
     """The changes to ``old``'s own keywords (not its sub-schemas), as rules under ``prefix``."""
+    if all(old.get(k) == new.get(k) for k in _LOCAL_KEYS) and not (
+        _COMBINERS.intersection(old) or _COMBINERS.intersection(new)
+    ):
+        return []  # the common case, kept cheap: nothing this function reads differs
     out: list[Local] = []
     request = direction == "request"
     ot, nt = schema_types(old), schema_types(new)
