@@ -34,6 +34,7 @@ __all__ = [
     "DiffReport",
     "Impact",
     "Rule",
+    "build_report",
     "check_levels",
     "diff_openapi",
     "escape_pointer",
@@ -144,9 +145,18 @@ def diff_openapi(
     """
     differ = _Differ(_component_names(old), _component_names(new))
     differ.paths(old.get("paths") or {}, new.get("paths") or {}, old, new)
+    return build_report(differ.found, levels)
+
+
+def build_report(
+    found: Iterable[tuple[str, str, str | None, str]],
+    levels: Mapping[str, Impact | None] | None = None,
+) -> DiffReport:
+    """Rate ``(rule id, pointer, operation, message)`` tuples (levels applied), sort them and
+    work out the bump; shared by the OpenAPI and the GraphQL differ."""
     overrides = levels or {}
     changes: list[Change] = []
-    for rule_id, pointer, operation, message in differ.found:
+    for rule_id, pointer, operation, message in found:
         rule = RULES[rule_id]
         impact = overrides.get(rule_id, rule.impact) if rule_id in overrides else rule.impact
         if impact is None:

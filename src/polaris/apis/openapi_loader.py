@@ -33,6 +33,7 @@ __all__ = [
     "load_openapi",
     "parse_openapi",
     "read_levels",
+    "read_source",
     "resolve_refs",
     "validate_openapi",
 ]
@@ -104,6 +105,11 @@ def _line_of(text: str, pointer: str) -> int | None:
         else:
             break
     return line
+
+
+def read_source(source: str, client: httpx.Client | None = None) -> str:
+    """The text of a file or an http(s) URL (NotFound for a missing file or a 404)."""
+    return _read(source, client)
 
 
 def _read(source: str, client: httpx.Client | None) -> str:

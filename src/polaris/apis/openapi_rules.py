@@ -54,7 +54,7 @@ class Rule:
     """Default impact; a levels file may override it."""
     bump: Bump
     """SemVer part a non-breaking change of this kind calls for."""
-    area: Literal["paths", "request", "response", "security", "metadata"]
+    area: Literal["paths", "request", "response", "security", "metadata", "graphql"]
     summary: str
 
 
@@ -178,6 +178,48 @@ for _prefix, _direction in SCHEMA_PREFIXES.items():
         _rid = f"{_prefix}-{_slug}"
         _TABLE.append((_rid, _t, _level[0], _level[1], _direction, f"{_direction} {_s}"))
         SCHEMA_RULE_PARTS[_rid] = (_prefix, _slug)
+
+# GraphQL SDL (polaris.apis.graphql_diff): graphql-core's breaking and dangerous changes, plus
+# the safe ones it does not list (additions, deprecations, descriptions), on the same scale.
+_GRAPHQL: list[tuple[str, ChangeType, Impact, Bump, str]] = [
+    ("graphql-type-removed", _R, _BRK, "major", "a type removed"),
+    ("graphql-type-kind-changed", _M, _BRK, "major", "a type changed kind"),
+    ("graphql-union-member-removed", _R, _BRK, "major", "a type left a union"),
+    ("graphql-enum-value-removed", _R, _BRK, "major", "an enum value removed"),
+    ("graphql-required-input-field-added", _A, _BRK, "major", "new required input"),
+    ("graphql-interface-removed", _R, _BRK, "major", "interface dropped"),
+    ("graphql-field-removed", _R, _BRK, "major", "a field removed"),
+    ("graphql-field-type-changed", _M, _BRK, "major", "field type changed"),
+    ("graphql-required-argument-added", _A, _BRK, "major", "new required argument"),
+    ("graphql-argument-removed", _R, _BRK, "major", "an argument removed"),
+    ("graphql-argument-type-changed", _M, _BRK, "major", "argument type changed"),
+    ("graphql-directive-removed", _R, _BRK, "major", "a directive removed"),
+    ("graphql-directive-argument-removed", _R, _BRK, "major", "directive argument gone"),
+    ("graphql-required-directive-argument-added", _A, _BRK, "major", "new required argument"),
+    ("graphql-directive-repeatable-removed", _M, _BRK, "major", "no longer repeatable"),
+    ("graphql-directive-location-removed", _R, _BRK, "major", "location removed"),
+    # dangerous in graphql-core: clients may meet what they never saw
+    ("graphql-enum-value-added", _A, _HIGH, "minor", "an enum value added"),
+    ("graphql-union-member-added", _A, _HIGH, "minor", "a type added to a union"),
+    ("graphql-interface-added", _A, _MED, "minor", "an interface newly implemented"),
+    ("graphql-argument-default-changed", _M, _MED, "minor", "argument default changed"),
+    ("graphql-input-field-default-changed", _M, _MED, "minor", "input default changed"),
+    ("graphql-optional-input-field-added", _A, _LOW, "minor", "new optional input field"),
+    ("graphql-optional-argument-added", _A, _LOW, "minor", "new optional argument"),
+    # change types of a graphql-core newer than these rules
+    ("graphql-breaking-change", _M, _BRK, "major", "another breaking change"),
+    ("graphql-dangerous-change", _M, _HIGH, "minor", "another dangerous change"),
+    # safe changes graphql-core does not list
+    ("graphql-type-added", _A, _LOW, "minor", "a type added"),
+    ("graphql-field-added", _A, _LOW, "minor", "a field added"),
+    ("graphql-directive-added", _A, _LOW, "minor", "a directive added"),
+    ("graphql-field-type-narrowed", _M, _LOW, "patch", "String -> String!"),
+    ("graphql-argument-type-widened", _M, _LOW, "minor", "Int! -> Int (arg/input)"),
+    ("graphql-field-deprecated", _D, _MED, "minor", "a field or argument deprecated"),
+    ("graphql-enum-value-deprecated", _D, _MED, "minor", "an enum value deprecated"),
+    ("graphql-description-changed", _M, _LOW, "patch", "a description changed"),
+]  # fmt: skip
+_TABLE += [(rid, t, i, b, "graphql", f"GraphQL: {s}") for rid, t, i, b, s in _GRAPHQL]
 
 #: Every rule, by id.
 RULES: Final[dict[str, Rule]] = {
