@@ -304,6 +304,7 @@ def test_every_rule_has_a_case() -> None:
     covered |= {("response", "type-specialized"), ("response", "pattern-changed")}  # issue19
     untested = {
         r for r in set(RULES) - tested
+        if not r.startswith("graphql-")  # test_graphql_diff
         if r not in SCHEMA_RULE_PARTS
         or (SCHEMA_PREFIXES[SCHEMA_RULE_PARTS[r][0]], SCHEMA_RULE_PARTS[r][1]) not in covered
     }  # fmt: skip
