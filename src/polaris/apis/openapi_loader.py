@@ -196,27 +196,37 @@ def validate_openapi(doc: dict[str, Any], *, source: str = "<text>") -> None:
     try:
         _first_error(validator, doc, source)
     finally:
-        for node, value in swapped:
-            node["pattern"] = value
+        for node, key, value in swapped:
+            node[key] = value
 
 
-def _swap_patterns(doc: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
-    """Replace by ``""`` every ``pattern`` that Python's or an ECMA-262 engine refuses (the
-    validator's ``regex`` format uses one or the other, depending on what is installed)."""
-    swapped: list[tuple[dict[str, Any], Any]] = []
+def _regex_ok(pattern: str) -> bool:
+    """True when both Python's and an ECMA-262 engine compile ``pattern`` (the validator's
+    ``regex`` format uses one or the other, depending on what is installed)."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return ecma_error(pattern) is None
+
+
+def _swap_patterns(doc: dict[str, Any]) -> list[tuple[dict[str, Any], str, Any]]:
+    """Swap every ``pattern`` (and ``patternProperties`` key) that :func:`_regex_ok` refuses
+    for a harmless stand-in; return ``(node, key, original value)`` to put back."""
+    swapped: list[tuple[dict[str, Any], str, Any]] = []
 
     def visit(node: dict[str, Any], _path: list[str]) -> None:
         value = node.get("pattern")
-        if isinstance(value, str):
-            try:
-                re.compile(value)
-            except re.error:
-                pass
-            else:
-                if ecma_error(value) is None:
-                    return
-            swapped.append((node, value))
+        if isinstance(value, str) and not _regex_ok(value):
+            swapped.append((node, "pattern", value))
             node["pattern"] = ""
+        props = node.get("patternProperties")
+        if isinstance(props, dict) and not all(_regex_ok(str(k)) for k in props):
+            swapped.append((node, "patternProperties", props))
+            node["patternProperties"] = {
+                (k if _regex_ok(str(k)) else f"polaris-unchecked-{i}"): v
+                for i, (k, v) in enumerate(props.items())
+            }
 
     _walk(doc, visit)
     return swapped
@@ -225,8 +235,13 @@ def _swap_patterns(doc: dict[str, Any]) -> list[tuple[dict[str, Any], Any]]:
 def _first_error(validator: Any, doc: dict[str, Any], source: str) -> None:
     for error in validator.iter_errors():
         deepest = _deepest(error)
+        if deepest is error and str(doc["openapi"]).startswith("3.0"):
+            # openapi-spec-validator 0.9 drops the sub-errors of a failed oneOf; the 3.0 schema
+            # is plain draft 4, so ask jsonschema itself for the most specific problem.
+            deepest = _draft4_deepest(doc) or error
         path = list(deepest.absolute_path)
-        message = str(getattr(deepest, "message", error))
+        # one line: some validator versions append "Failed validating ..." paragraphs
+        message = (str(getattr(deepest, "message", error)).strip().splitlines() or [""])[0]
         if len(message) > _MAX_MESSAGE:
             message = message[: _MAX_MESSAGE - 3] + "..."
         pointer = "".join("/" + escape_pointer(str(p)) for p in path) or "/"
@@ -234,6 +249,21 @@ def _first_error(validator: Any, doc: dict[str, Any], source: str) -> None:
             f"not a valid OpenAPI {doc['openapi']} document: {message}",
             location=Location(file=source, field=pointer),
         )
+
+
+def _draft4_deepest(doc: dict[str, Any]) -> Any:
+    """The deepest error of ``doc`` against the OpenAPI 3.0 JSON schema, or None."""
+    import importlib.resources
+
+    from jsonschema import Draft4Validator
+
+    res = importlib.resources.files("openapi_spec_validator") / "resources" / "schemas"
+    try:
+        schema = json.loads((res / "v3.0" / "schema.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # pragma: no cover - another layout of the package
+        return None
+    first = next(iter(Draft4Validator(schema).iter_errors(doc)), None)
+    return _deepest(first) if first is not None else None
 
 
 def _deepest(error: Any) -> Any:
