@@ -68,6 +68,8 @@ PAIRS: list[tuple[str, Spec, Spec, str, str, str]] = [
     ("minLength lowered", {"type": "string", "minLength": 3}, {"type": "string", "minLength": 1}, "min-length-decreased", "min-length-decreased", "3.0.3"),  # noqa: E501
     ("maximum removed", {"type": "integer", "maximum": 9}, {"type": "integer"}, "max-increased", "max-increased", "3.0.3"),  # noqa: E501
     ("minimum lowered", {"type": "integer", "minimum": 0}, {"type": "integer", "minimum": -5}, "min-decreased", "min-decreased", "3.0.3"),  # noqa: E501
+    ("3.1 exclusiveMaximum raised", {"type": "number", "exclusiveMaximum": 1}, {"type": "number", "exclusiveMaximum": 2}, "max-increased", "max-increased", "3.1.0"),  # noqa: E501
+    ("3.0 exclusiveMinimum cleared", {"type": "number", "minimum": 0, "exclusiveMinimum": True}, {"type": "number", "minimum": 0}, "min-decreased", "min-decreased", "3.0.3"),  # noqa: E501
     ("maxItems raised", {"type": "array", "items": {"type": "string"}, "maxItems": 2}, {"type": "array", "items": {"type": "string"}, "maxItems": 5}, "max-items-increased", "max-items-increased", "3.0.3"),  # noqa: E501
     ("minItems removed", {"type": "array", "items": {"type": "string"}, "minItems": 1}, {"type": "array", "items": {"type": "string"}}, "min-items-decreased", "min-items-decreased", "3.0.3"),  # noqa: E501
     ("pattern removed", {"type": "string", "pattern": "^[a-z]+$"}, {"type": "string"}, "pattern-removed", "pattern-removed", "3.0.3"),  # noqa: E501

@@ -36,6 +36,14 @@ _LIMITS: Final = (
     ("minimum", "min-increased", "min-decreased", True),
     ("maxItems", "max-items-decreased", "max-items-increased", False),
     ("minItems", "min-items-increased", "min-items-decreased", True),
+    # 3.1: exclusive bounds are numbers (3.0's boolean flags are _FLAGS below)
+    ("exclusiveMaximum", "max-decreased", "max-increased", False),
+    ("exclusiveMinimum", "min-increased", "min-decreased", True),
+)
+# 3.0: (flag, the bound it makes exclusive, slug when set, slug when cleared).
+_FLAGS: Final = (
+    ("exclusiveMaximum", "maximum", "max-decreased", "max-increased"),
+    ("exclusiveMinimum", "minimum", "min-increased", "min-decreased"),
 )
 #: Every keyword :func:`local_changes` reads, besides ``oneOf``/``anyOf`` (null alternatives).
 _LOCAL_KEYS: Final = ("type", "format", "nullable", "enum", "pattern", *(k[0] for k in _LIMITS))
@@ -160,6 +168,13 @@ def local_changes(
             out.append((f"{prefix}-{tight}", (kw,), f"{kw} {ov} -> {nv}"))
         else:
             out.append((f"{prefix}-{loose}", (kw,), f"{kw} {ov} -> {nv}"))
+    for kw, bound, tight, loose in _FLAGS:
+        ov, nv = old.get(kw), new.get(kw)
+        flags = all(v is None or isinstance(v, bool) for v in (ov, nv))
+        # with the bound itself changed, that change is the one reported
+        if flags and bool(ov) != bool(nv) and old.get(bound) == new.get(bound) is not None:
+            msg = f"{bound} {new.get(bound)} {'now' if nv else 'no longer'} exclusive"
+            out.append((f"{prefix}-{tight if nv else loose}", (kw,), msg))
     _pattern(old.get("pattern"), new.get("pattern"), request, prefix, out)
     return out
 
