@@ -4,7 +4,10 @@ graphql-core change type mapped onto a stable rule, and the CLI end to end on re
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
+from functools import partial
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from polaris.apis.cli import app
 from polaris.apis.graphql_diff import diff_graphql, is_graphql_source, parse_graphql
 from polaris.apis.openapi_diff import DiffReport, Impact, check_levels
 from polaris.apis.openapi_rules import RULES
+from polaris.apis.service import diff_apis
 from polaris.core.errors import InvalidInput
 
 V1 = '''\
@@ -272,3 +276,23 @@ class TestCLI:
         assert result.exit_code != 0
         assert isinstance(result.exception, InvalidInput)
         assert "GraphQL schema with an OpenAPI document" in result.exception.message
+
+
+def test_schemas_over_http(tmp_path: Path) -> None:
+    """Both SDL files served by a real HTTP server on loopback, through the service."""
+    from tests.apis.test_openapi_loader import _Quiet
+
+    (tmp_path / "v1.graphql").write_text(V1, encoding="utf-8")
+    (tmp_path / "v2.graphql").write_text(sub("SEV3 }", "SEV3 SEV4 }")(V1), encoding="utf-8")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        result = diff_apis(f"{base}/v1.graphql", f"{base}/v2.graphql", current="1.0.0")
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert [c.rule for c in result.report.changes] == ["graphql-enum-value-added"]
+    assert str(result.next) == "1.1.0"
