@@ -198,6 +198,19 @@ class TestPatterns:
         assert all("compared as text" in c["message"] for c in changes)
         assert all("'[z-a' is not ECMA-262" in c["message"] for c in changes)
 
+    def test_sample_values_witness_the_direction(self) -> None:
+        """A changed pattern is compared as text; the schema's examples say which way it went."""
+        old = _doc({"type": "object", "properties": {"v": {
+            "type": "string", "pattern": r"^[\w-./:]+$", "example": "eu-west/a:1"}}})  # fmt: skip
+        new = _doc({"type": "object", "properties": {"v": {
+            "type": "string", "pattern": "^[a-z]+$", "example": "eu-west/a:1"}}})  # fmt: skip
+        report = _diff_docs(old, new)
+        assert {c.rule for c in report.changes} == {
+            "request-property-pattern-changed",
+            "response-property-pattern-changed",
+        }
+        assert all("'eu-west/a:1' matched before, not now" in c.message for c in report.changes)
+
     def test_broken_pattern_identical_on_both_sides_is_no_change(self, tmp_path: Path) -> None:
         a = load_openapi(_pattern_file(tmp_path, "a.json", "(?<=")).document
         b = load_openapi(_pattern_file(tmp_path, "b.json", "(?<=")).document

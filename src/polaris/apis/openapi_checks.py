@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final, Literal
 
-from polaris.apis.ecma_regex import ecma_error, matches_everything
+from polaris.apis.ecma_regex import compile_ecma, ecma_error, matches_everything
 
 __all__ = ["Direction", "Local", "local_changes", "nullable", "schema_types"]
 
@@ -175,7 +175,7 @@ def local_changes(
         if flags and bool(ov) != bool(nv) and old.get(bound) == new.get(bound) is not None:
             msg = f"{bound} {new.get(bound)} {'now' if nv else 'no longer'} exclusive"
             out.append((f"{prefix}-{tight if nv else loose}", (kw,), msg))
-    _pattern(old.get("pattern"), new.get("pattern"), request, prefix, out)
+    _pattern(old, new, request, prefix, out)
     return out
 
 
@@ -202,7 +202,10 @@ def _enum(old: Mapping[str, Any], new: Mapping[str, Any], prefix: str, out: list
         out.append((f"{prefix}-enum-value-added", ("enum",), msg))
 
 
-def _pattern(op: Any, np_: Any, request: bool, prefix: str, out: list[Local]) -> None:
+def _pattern(
+    old: Mapping[str, Any], new: Mapping[str, Any], request: bool, prefix: str, out: list[Local]
+) -> None:
+    op, np_ = old.get("pattern"), new.get("pattern")
     op = None if not isinstance(op, str) or matches_everything(op) else op
     np_ = None if not isinstance(np_, str) or matches_everything(np_) else np_
     if op == np_:
@@ -211,9 +214,40 @@ def _pattern(op: Any, np_: Any, request: bool, prefix: str, out: list[Local]) ->
     bad = [f"{p!r} is not ECMA-262 ({err})" for p in (op, np_) if p and (err := ecma_error(p))]
     if bad:
         msg += "; compared as text: " + "; ".join(bad)
+    elif op is not None and np_ is not None:
+        msg += _witnesses(op, np_, (old, new))
     if np_ is None:
         out.append((f"{prefix}-pattern-removed", ("pattern",), msg))
     elif op is None and not request:
         out.append((f"{prefix}-pattern-added", ("pattern",), msg))
     else:
         out.append((f"{prefix}-pattern-changed", ("pattern",), msg))
+
+
+def _samples(schemas: tuple[Mapping[str, Any], ...]) -> list[str]:
+    """The strings the schemas give as examples, defaults or enum values."""
+    found: list[str] = []
+    for schema in schemas:
+        examples = schema.get("examples")
+        values = [schema.get("example"), schema.get("default"), *(schema.get("enum") or ())]
+        values += examples if isinstance(examples, list) else []
+        found += [v for v in values if isinstance(v, str) and v not in found]
+    return found
+
+
+def _witnesses(op: str, np_: str, schemas: tuple[Mapping[str, Any], ...]) -> str:
+    """Evidence from the schemas' own sample values: which one the change refuses or admits.
+
+    Which pattern accepts more is not decided in general; a sample only shows one direction.
+    """
+    old_re, new_re = compile_ecma(op), compile_ecma(np_)
+    if old_re is None or new_re is None:
+        return ""
+    notes = []
+    for value in _samples(schemas):
+        was, now = old_re.search(value), new_re.search(value)
+        if was and not now:
+            notes.append(f"{value!r} matched before, not now")
+        elif now and not was:
+            notes.append(f"{value!r} matches now, not before")
+    return ("; e.g. " + ", ".join(notes[:3])) if notes else ""
