@@ -119,7 +119,7 @@ def test_invalid_spec_names_the_json_pointer(tmp_path: Path) -> None:
 def test_invalid_31_spec(tmp_path: Path) -> None:
     """3.1 documents are validated against the 3.1 schema (info.title is required)."""
     text = 'openapi: 3.1.0\ninfo: {version: "1"}\npaths: {}\n'
-    with pytest.raises(InvalidInput, match=r"'title' is a required property"):
+    with pytest.raises(InvalidInput, match=r"['\"]title['\"] is a required property"):
         load_openapi(_write(tmp_path, "bad31.yaml", text))
 
 
@@ -197,3 +197,34 @@ class TestLevels:
         with pytest.raises(InvalidInput, match="expected `rule-id level`") as info:
             read_levels(_write(tmp_path, "levels.txt", "a b\nx y z\n"))
         assert info.value.location.line == 2
+
+
+def test_patterns_no_engine_compiles_do_not_refuse_a_31_spec(tmp_path: Path) -> None:
+    """Issue 19: a bad `pattern` or `patternProperties` key is the differ's business (compared
+    as text), not a reason to refuse the document; the document keeps the original text."""
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {
+            "schemas": {
+                "A": {"type": "string", "pattern": "[z-a"},
+                "B": {
+                    "type": "object",
+                    "patternProperties": {"[z-a": {"type": "string"}, r"^[\w-.]+$": {}},
+                },
+            }
+        },
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    schemas = load_openapi(path).document["components"]["schemas"]
+    assert schemas["A"]["pattern"] == "[z-a"
+    assert list(schemas["B"]["patternProperties"]) == ["[z-a", r"^[\w-.]+$"]
+
+
+def test_validation_errors_are_one_line(tmp_path: Path) -> None:
+    bad = MINIMAL_YAML.replace("name: {type: string}", "name: {type: strang}")
+    with pytest.raises(InvalidInput) as err:
+        load_openapi(_write(tmp_path, "bad.yaml", bad))
+    assert "\n" not in str(err.value)

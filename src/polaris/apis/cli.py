@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.apis.clients import CompatibilityLevel
 from polaris.apis.lifecycle import APIVersion
@@ -139,7 +140,12 @@ def render_markdown(d: APIDiff) -> str:
 
 def _render_table(d: APIDiff, out: Console) -> None:
     rows = [
-        (f"[{_STYLE[c.impact.value]}]{c.impact.value}[/]", c.rule, c.operation or "", c.message)
+        (
+            f"[{_STYLE[c.impact.value]}]{c.impact.value}[/]",
+            c.rule,
+            escape(c.operation or ""),
+            escape(c.message),
+        )
         for c in d.report.changes
     ]
     if rows:
@@ -149,8 +155,8 @@ def _render_table(d: APIDiff, out: Console) -> None:
 
 @app.command("diff")
 def diff(
-    old: Annotated[str, typer.Argument(help="The old spec: a file or an http(s) URL.")],
-    new: Annotated[str, typer.Argument(help="The new spec: a file or an http(s) URL.")],
+    old: Annotated[str, typer.Argument(help="The old spec or SDL: a file or an http(s) URL.")],
+    new: Annotated[str, typer.Argument(help="The new spec or SDL: a file or an http(s) URL.")],
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TABLE,
     as_json: JsonOption = False,
     current: Annotated[
@@ -168,7 +174,8 @@ def diff(
         bool, typer.Option("--validate/--no-validate", help="Validate both specs first.")
     ] = True,
 ) -> None:
-    """Classify every change between two OpenAPI 3.0/3.1 specs; say which SemVer bump it needs."""
+    """Classify every change between two OpenAPI 3.0/3.1 specs (or two GraphQL SDL schemas,
+    `.graphql`/`.gql`); say which SemVer bump it needs."""
     result = apis.diff_apis(old, new, levels=levels, current=current, validate=validate)
     if as_json or fmt is Format.JSON:
         print_json(_diff_json(result))

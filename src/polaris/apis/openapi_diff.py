@@ -24,6 +24,7 @@ from typing import Any, Final
 
 from polaris.apis.openapi_rules import RULES, Bump, ChangeType, Impact, Rule
 from polaris.apis.openapi_schemas import Rel, SchemaDiffer, as_map
+from polaris.apis.openapi_security import classify_security
 from polaris.core.errors import InvalidInput, Location
 from polaris.core.semver import Version
 
@@ -33,6 +34,7 @@ __all__ = [
     "DiffReport",
     "Impact",
     "Rule",
+    "build_report",
     "check_levels",
     "diff_openapi",
     "escape_pointer",
@@ -141,11 +143,20 @@ def diff_openapi(
 
     :param levels: impact overrides by rule id (None drops the rule), see :func:`check_levels`.
     """
-    differ = _Differ()
+    differ = _Differ(_component_names(old), _component_names(new))
     differ.paths(old.get("paths") or {}, new.get("paths") or {}, old, new)
+    return build_report(differ.found, levels)
+
+
+def build_report(
+    found: Iterable[tuple[str, str, str | None, str]],
+    levels: Mapping[str, Impact | None] | None = None,
+) -> DiffReport:
+    """Rate ``(rule id, pointer, operation, message)`` tuples (levels applied), sort them and
+    work out the bump; shared by the OpenAPI and the GraphQL differ."""
     overrides = levels or {}
     changes: list[Change] = []
-    for rule_id, pointer, operation, message in differ.found:
+    for rule_id, pointer, operation, message in found:
         rule = RULES[rule_id]
         impact = overrides.get(rule_id, rule.impact) if rule_id in overrides else rule.impact
         if impact is None:
@@ -161,12 +172,19 @@ def diff_openapi(
     return DiffReport(tuple(changes), bump, counts)
 
 
+def _component_names(doc: Mapping[str, Any]) -> dict[int, str]:
+    """Schema component names by object id: after resolution every ``$ref`` to a component *is*
+    that object, so this is how the differ recognises a referenced schema."""
+    schemas = as_map(as_map(doc.get("components")).get("schemas"))
+    return {id(s): str(name) for name, s in schemas.items() if isinstance(s, Mapping)}
+
+
 class _Differ:
     """Walks both documents; collects ``(rule, pointer, operation, message)`` tuples."""
 
-    def __init__(self) -> None:
+    def __init__(self, old_names: Mapping[int, str], new_names: Mapping[int, str]) -> None:
         self.found: list[tuple[str, str, str | None, str]] = []
-        self.schemas = SchemaDiffer()
+        self.schemas = SchemaDiffer(old_names, new_names)
 
     def add(self, rule: str, segments: Iterable[str], op: str | None, message: str) -> None:
         self.found.append((rule, _ptr(segments), op, message))
@@ -249,23 +267,9 @@ class _Differ:
         self.responses(as_map(old.get("responses")), as_map(new.get("responses")), base, op)
 
     def security(self, old: Any, new: Any, base: tuple[str, ...], op: str) -> None:
-        def norm(reqs: Any) -> frozenset[frozenset[tuple[str, tuple[str, ...]]]]:
-            out = set()
-            for req in reqs or ():
-                out.add(frozenset((k, tuple(sorted(v or ()))) for k, v in as_map(req).items()))
-            return frozenset(out)
-
-        o, n = norm(old), norm(new)
-        if o == n:
-            return
-        open_old, open_new = (not o or frozenset() in o), (not n or frozenset() in n)
-        seg = (*base, "security")
-        if open_old and not open_new:
-            self.add("api-security-added", seg, op, f"{op} now requires authentication")
-        elif open_new and not open_old:
-            self.add("api-security-removed", seg, op, f"{op} no longer requires authentication")
-        elif not n <= o:
-            self.add("api-security-changed", seg, op, f"{op} security requirements changed")
+        found = classify_security(old, new, op)
+        if found is not None:
+            self.add(found[0], (*base, "security"), op, found[1])
 
     # -- parameters -----------------------------------------------------------------------
     def parameters(
@@ -391,6 +395,12 @@ class _Differ:
                 as_map(as_map(oresp).get("content")),
                 as_map(as_map(new[status]).get("content")),
             )
+            oh, nh = (
+                as_map(as_map(oresp).get("headers")),
+                as_map(as_map(new[status]).get("headers")),
+            )
+            if oh or nh:
+                self.headers(oh, nh, seg, op)
             for media, omt in oc.items():
                 if media not in nc:
                     if success:
@@ -409,6 +419,35 @@ class _Differ:
             if status not in old:
                 seg = (*base, "responses", str(status))
                 self.add("response-status-added", seg, op, f"response {status} added")
+
+    def headers(
+        self, old: Mapping[str, Any], new: Mapping[str, Any], seg: tuple[str, ...], op: str
+    ) -> None:
+        """Response headers, by case-insensitive name (``Content-Type`` is not described)."""
+        olds = {str(k).lower(): (str(k), as_map(v)) for k, v in old.items()}
+        news = {str(k).lower(): (str(k), as_map(v)) for k, v in new.items()}
+        for key, (name, oh) in olds.items():
+            if key not in news:
+                rule = "response-required-header-removed" if oh.get("required") else None
+                rule = rule or "response-optional-header-removed"
+                self.add(rule, (*seg, "headers", name), op, f"response header {name!r} removed")
+                continue
+            nname, nh = news[key]
+            hseg = (*seg, "headers", nname)
+            if oh.get("required") and not nh.get("required"):
+                msg = f"header {name!r} may be absent"
+                self.add("response-header-became-optional", (*hseg, "required"), op, msg)
+            elif nh.get("required") and not oh.get("required"):
+                msg = f"header {name!r} always sent"
+                self.add("response-header-became-required", (*hseg, "required"), op, msg)
+            os_, ns = oh.get("schema"), nh.get("schema")
+            if isinstance(os_, Mapping) and isinstance(ns, Mapping):
+                rel = self.schemas.schema(os_, ns, "response", "header")
+                self.emit([(o, r, s, f"{nname}: {m}") for o, r, s, m in rel], (*hseg, "schema"), op)
+        for key, (name, _) in news.items():
+            if key not in olds:
+                msg = f"response header {name!r} added"
+                self.add("response-header-added", (*seg, "headers", name), op, msg)
 
     def emit(self, rel: list[Rel], base: tuple[str, ...], op: str) -> None:
         for _origin, rule, sub, message in rel:

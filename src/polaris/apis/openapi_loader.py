@@ -14,6 +14,7 @@ Three separate steps, each with a clear error:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import yaml
 
+from polaris.apis.ecma_regex import ecma_error
 from polaris.apis.openapi_diff import Impact, check_levels, escape_pointer
 from polaris.core.errors import InvalidInput, Location, NotFound
 
@@ -31,6 +33,7 @@ __all__ = [
     "load_openapi",
     "parse_openapi",
     "read_levels",
+    "read_source",
     "resolve_refs",
     "validate_openapi",
 ]
@@ -102,6 +105,11 @@ def _line_of(text: str, pointer: str) -> int | None:
         else:
             break
     return line
+
+
+def read_source(source: str, client: httpx.Client | None = None) -> str:
+    """The text of a file or an http(s) URL (NotFound for a missing file or a 404)."""
+    return _read(source, client)
 
 
 def _read(source: str, client: httpx.Client | None) -> str:
@@ -181,10 +189,59 @@ def validate_openapi(doc: dict[str, Any], *, source: str = "<text>") -> None:
     _check_refs(doc, source)
     cls: Any = OpenAPIV31SpecValidator if str(doc["openapi"]).startswith("3.1") else None
     validator = (cls or OpenAPIV30SpecValidator)(doc)
+    # A pattern is ECMA-262, not the validator's business: one the validator's regex engine
+    # cannot compile must not refuse the document (the differ compares it as text and says so).
+    # Such patterns are swapped for a harmless one while validating, then put back.
+    swapped = _swap_patterns(doc)
+    try:
+        _first_error(validator, doc, source)
+    finally:
+        for node, key, value in swapped:
+            node[key] = value
+
+
+def _regex_ok(pattern: str) -> bool:
+    """True when both Python's and an ECMA-262 engine compile ``pattern`` (the validator's
+    ``regex`` format uses one or the other, depending on what is installed)."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return ecma_error(pattern) is None
+
+
+def _swap_patterns(doc: dict[str, Any]) -> list[tuple[dict[str, Any], str, Any]]:
+    """Swap every ``pattern`` (and ``patternProperties`` key) that :func:`_regex_ok` refuses
+    for a harmless stand-in; return ``(node, key, original value)`` to put back."""
+    swapped: list[tuple[dict[str, Any], str, Any]] = []
+
+    def visit(node: dict[str, Any], _path: list[str]) -> None:
+        value = node.get("pattern")
+        if isinstance(value, str) and not _regex_ok(value):
+            swapped.append((node, "pattern", value))
+            node["pattern"] = ""
+        props = node.get("patternProperties")
+        if isinstance(props, dict) and not all(_regex_ok(str(k)) for k in props):
+            swapped.append((node, "patternProperties", props))
+            node["patternProperties"] = {
+                (k if _regex_ok(str(k)) else f"polaris-unchecked-{i}"): v
+                for i, (k, v) in enumerate(props.items())
+            }
+
+    _walk(doc, visit)
+    return swapped
+
+
+def _first_error(validator: Any, doc: dict[str, Any], source: str) -> None:
     for error in validator.iter_errors():
         deepest = _deepest(error)
+        if deepest is error and str(doc["openapi"]).startswith("3.0"):
+            # openapi-spec-validator 0.9 drops the sub-errors of a failed oneOf; the 3.0 schema
+            # is plain draft 4, so ask jsonschema itself for the most specific problem.
+            deepest = _draft4_deepest(doc) or error
         path = list(deepest.absolute_path)
-        message = str(getattr(deepest, "message", error))
+        # one line: some validator versions append "Failed validating ..." paragraphs
+        message = (str(getattr(deepest, "message", error)).strip().splitlines() or [""])[0]
         if len(message) > _MAX_MESSAGE:
             message = message[: _MAX_MESSAGE - 3] + "..."
         pointer = "".join("/" + escape_pointer(str(p)) for p in path) or "/"
@@ -192,6 +249,21 @@ def validate_openapi(doc: dict[str, Any], *, source: str = "<text>") -> None:
             f"not a valid OpenAPI {doc['openapi']} document: {message}",
             location=Location(file=source, field=pointer),
         )
+
+
+def _draft4_deepest(doc: dict[str, Any]) -> Any:
+    """The deepest error of ``doc`` against the OpenAPI 3.0 JSON schema, or None."""
+    import importlib.resources
+
+    from jsonschema import Draft4Validator
+
+    res = importlib.resources.files("openapi_spec_validator") / "resources" / "schemas"
+    try:
+        schema = json.loads((res / "v3.0" / "schema.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # pragma: no cover - another layout of the package
+        return None
+    first = next(iter(Draft4Validator(schema).iter_errors(doc)), None)
+    return _deepest(first) if first is not None else None
 
 
 def _deepest(error: Any) -> Any:

@@ -1,21 +1,24 @@
 """Schema comparison for :mod:`polaris.apis.openapi_diff`.
 
 Compares two resolved JSON-schema objects in the direction of a request (what clients send) or a
-response (what they receive), recursively through ``properties`` (``allOf`` merged), ``items`` and
-``oneOf``/``anyOf``. Each pair is compared once (memoised by identity); each change is kept once per
-entry point, at its shortest path, since through shared schemas the number of paths to one change
-can grow exponentially; cycles are cut where a pair recurs on the stack.
+response (what they receive), recursively through ``properties`` (``allOf`` merged), ``items``,
+``additionalProperties`` and ``oneOf``/``anyOf`` (alternatives matched by identity: component
+name, title, then shape). The checks on a schema's own keywords live in
+:mod:`polaris.apis.openapi_checks`. Each pair is compared once (memoised by identity); each change
+is kept once per entry point, at its shortest path, since through shared schemas the number of
+paths to one change can grow exponentially; cycles are cut where a pair recurs on the stack.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Final, Literal
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+from polaris.apis.openapi_checks import Direction, is_null_schema, local_changes, schema_types
 
 __all__ = ["Direction", "Rel", "SchemaDiffer", "Subject", "as_map"]
 
-Subject = Literal["parameter", "property"]
-Direction = Literal["request", "response"]
+Subject = Literal["parameter", "property", "header"]
 #: A change found in a schema itself: (rule id, pointer segments below the schema, message).
 _Local = tuple[str, tuple[str, ...], str]
 #: Where a change originates: (id of old node, id of new node, rule, segments below that node).
@@ -24,16 +27,13 @@ _Origin = tuple[int, int, str, str]
 Rel = tuple[_Origin, str, tuple[str, ...], str]
 
 
+#: Keywords that do not change what a schema accepts.
+_PROSE = frozenset({"title", "description", "example", "examples", "externalDocs", "$comment"})
+
+
 def as_map(value: Any) -> Mapping[str, Any]:
     """``value`` if it is a mapping, else an empty one (specs in the wild are sloppy)."""
     return value if isinstance(value, Mapping) else {}
-
-
-def _types(schema: Mapping[str, Any]) -> tuple[tuple[str, ...], Any]:
-    """``(sorted non-null types, format)``; 3.0 ``nullable`` and 3.1 ``"null"`` are ignored here."""
-    t = schema.get("type")
-    types = (t,) if isinstance(t, str) else tuple(x for x in (t or ()) if isinstance(x, str))
-    return tuple(sorted(x for x in types if x != "null")), schema.get("format")
 
 
 def _flatten(schema: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
@@ -54,21 +54,16 @@ def _flatten(schema: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     return props, required
 
 
-# Constraint checks: (keyword, rule slug, True when a larger new value tightens).
-_LIMITS: Final = (
-    ("maxLength", "max-length-decreased", False),
-    ("minLength", "min-length-increased", True),
-    ("maximum", "max-decreased", False),
-    ("minimum", "min-increased", True),
-    ("maxItems", "max-items-decreased", False),
-    ("minItems", "min-items-increased", True),
-)
-
-
 class SchemaDiffer:
     """Compares schema pairs; one instance per document pair (its memo keys are object ids)."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, old_names: Mapping[int, str] | None = None, new_names: Mapping[int, str] | None = None
+    ) -> None:
+        # Component names by object id, one map per document: how `$ref` targets are recognised
+        # once references have been resolved into shared objects.
+        self._old_names: Mapping[int, str] = old_names or {}
+        self._new_names: Mapping[int, str] = new_names or {}
         self._memo: dict[tuple[int, int, str, str], list[Rel]] = {}
         # A result computed under a cycle cut-off lacks what lies beyond the cut: it is valid only
         # while the cut-off ancestor (at stack depth `low`) is still being walked, because that
@@ -119,44 +114,29 @@ class SchemaDiffer:
     def _schema(
         self, old: Mapping[str, Any], new: Mapping[str, Any], direction: Direction, subject: Subject
     ) -> list[Rel]:
-        out: list[_Local] = []
         nested: list[Rel] = []
-        prefix = f"request-{subject}" if direction == "request" else "response-property"
-        ot, nt = _types(old), _types(new)
-        untyped = ((), None)
-        if ot != nt and untyped not in (ot, nt):
-            out.append((f"{prefix}-type-changed", ("type",), f"type {_fmt(ot)} -> {_fmt(nt)}"))
-        oe, ne = old.get("enum"), new.get("enum")
-        if isinstance(oe, list) and isinstance(ne, list):
-            removed = [v for v in oe if v not in ne]
-            added = [v for v in ne if v not in oe]
-            if removed:
-                out.append((f"{prefix}-enum-value-removed", ("enum",), f"enum lost {removed!r}"))
-            if added:
-                out.append((f"{prefix}-enum-value-added", ("enum",), f"enum gained {added!r}"))
-        elif direction == "request" and ne is not None and oe is None:
-            out.append((f"{prefix}-enum-value-removed", ("enum",), "values now limited to an enum"))
-        if direction == "request":
-            for kw, slug, larger_tightens in _LIMITS:
-                ov, nv = old.get(kw), new.get(kw)
-                if nv is None or ov == nv:
-                    continue
-                if ov is None or (nv > ov if larger_tightens else nv < ov):
-                    out.append((f"{prefix}-{slug}", (kw,), f"{kw} {ov} -> {nv}"))
-            if new.get("pattern") is not None and new.get("pattern") != old.get("pattern"):
-                msg = f"pattern {old.get('pattern')!r} -> {new.get('pattern')!r}"
-                out.append((f"{prefix}-pattern-changed", ("pattern",), msg))
-        oi, ni = old.get("items"), new.get("items")
-        if isinstance(oi, Mapping) and isinstance(ni, Mapping):
-            for origin, rule, sub, msg in self.schema(oi, ni, direction, "property"):
-                nested.append((origin, rule, ("items", *sub), msg))
-        for comb in ("oneOf", "anyOf"):
+        prefix = f"request-{subject}" if direction == "request" else f"response-{subject}"
+        if prefix == "response-parameter":
+            prefix = "response-property"
+        out: list[_Local] = local_changes(old, new, direction, prefix)
+        for key in ("items", "additionalProperties"):
+            oi, ni = old.get(key), new.get(key)
+            if isinstance(oi, Mapping) and isinstance(ni, Mapping):
+                for origin, rule, sub, msg in self.schema(oi, ni, direction, "property"):
+                    nested.append((origin, rule, (key, *sub), msg))
+        for comb, slug in (("oneOf", "one-of"), ("anyOf", "any-of")):
             ol, nl = old.get(comb), new.get(comb)
             if isinstance(ol, list) and isinstance(nl, list):
-                for i, (a, b) in enumerate(zip(ol, nl, strict=False)):
-                    if isinstance(a, Mapping) and isinstance(b, Mapping):
-                        for origin, rule, sub, msg in self.schema(a, b, direction, "property"):
-                            nested.append((origin, rule, (comb, str(i), *sub), msg))
+                pairs, removed, added = self._match(ol, nl)
+                for i, j in pairs:
+                    for origin, rule, sub, msg in self.schema(ol[i], nl[j], direction, "property"):
+                        nested.append((origin, rule, (comb, str(j), *sub), f"{comb}[{j}] {msg}"))
+                for i in removed:
+                    msg = f"{comb} alternative {self._label(ol[i], self._old_names)} removed"
+                    out.append((f"{prefix}-{slug}-removed", (comb, str(i)), msg))
+                for j in added:
+                    msg = f"{comb} alternative {self._label(nl[j], self._new_names)} added"
+                    out.append((f"{prefix}-{slug}-added", (comb, str(j)), msg))
         self._properties(old, new, direction, out, nested)
         me = (id(old), id(new))
         found: list[Rel] = [((*me, r, "/".join(seg)), r, seg, m) for r, seg, m in out]
@@ -168,6 +148,89 @@ class SchemaDiffer:
             if seen is None or len(rel[2]) < len(seen[2]):
                 best[rel[0]] = rel
         return list(best.values())
+
+    # -- oneOf / anyOf alternatives ---------------------------------------------------------
+    def _match(
+        self, olds: list[Any], news: list[Any]
+    ) -> tuple[list[tuple[int, int]], list[int], list[int]]:
+        """Pair alternatives by identity: ``(pairs, removed old indexes, added new indexes)``.
+
+        Passes, each over what is still unpaired: same component (``$ref`` target), same
+        ``title``, same shape; then an inline schema left alone with its type on both sides is
+        taken as edited rather than replaced. ``{type: "null"}`` alternatives are nullability.
+        """
+        left_old = [
+            i for i, a in enumerate(olds) if isinstance(a, Mapping) and not is_null_schema(a)
+        ]
+        left_new = [
+            j for j, b in enumerate(news) if isinstance(b, Mapping) and not is_null_schema(b)
+        ]
+        pairs: list[tuple[int, int]] = []
+        keys: tuple[Callable[[Mapping[str, Any], Mapping[int, str]], Any], ...] = (
+            lambda s, names: names.get(id(s)),
+            lambda s, names: s.get("title") if isinstance(s.get("title"), str) else None,
+            lambda s, names: self._shape(s, names, 0),
+        )
+        for key in keys:
+            by_key: dict[Any, list[int]] = {}
+            for j in left_new:
+                k = key(news[j], self._new_names)
+                if k is not None:
+                    by_key.setdefault(k, []).append(j)
+            still: list[int] = []
+            for i in left_old:
+                k = key(olds[i], self._old_names)
+                bucket = by_key.get(k) if k is not None else None
+                if bucket:
+                    pairs.append((i, bucket.pop(0)))
+                else:
+                    still.append(i)
+            paired = {j for _, j in pairs}
+            left_old, left_new = still, [j for j in left_new if j not in paired]
+        by_type: dict[Any, tuple[list[int], list[int]]] = {}
+        for i in left_old:
+            if id(olds[i]) not in self._old_names:
+                by_type.setdefault(schema_types(olds[i]), ([], []))[0].append(i)
+        for j in left_new:
+            if id(news[j]) not in self._new_names:
+                by_type.setdefault(schema_types(news[j]), ([], []))[1].append(j)
+        for o, n in by_type.values():
+            if len(o) == 1 and len(n) == 1:
+                pairs.append((o[0], n[0]))
+                left_old.remove(o[0])
+                left_new.remove(n[0])
+        return pairs, left_old, left_new
+
+    def _shape(self, node: Any, names: Mapping[int, str], depth: int) -> Any:
+        """A hashable form of ``node``: named components by name, prose left out, depth-capped."""
+        if isinstance(node, Mapping):
+            name = names.get(id(node))
+            if name is not None and depth:
+                return ("$ref", name)
+            if depth > 6:
+                return "..."
+            return tuple(
+                sorted(
+                    (str(k), self._shape(v, names, depth + 1))
+                    for k, v in node.items()
+                    if k not in _PROSE
+                )
+            )
+        if isinstance(node, list):
+            return tuple(self._shape(v, names, depth + 1) for v in node)
+        return node if isinstance(node, str | int | float | bool | None) else repr(node)
+
+    @staticmethod
+    def _label(schema: Any, names: Mapping[int, str]) -> str:
+        name = names.get(id(schema))
+        if name is not None:
+            return name
+        m = as_map(schema)
+        title = m.get("title")
+        if isinstance(title, str):
+            return repr(title)
+        types = schema_types(m)
+        return f"<{'|'.join(types) if types else 'schema'}>"
 
     def _properties(
         self,
@@ -214,9 +277,3 @@ class SchemaDiffer:
                 out.append(("new-required-request-property", sub, f"new required {name!r}"))
             else:
                 out.append(("new-optional-request-property", sub, f"new optional {name!r}"))
-
-
-def _fmt(t: tuple[tuple[str, ...], Any]) -> str:
-    types, fmt = t
-    text = "|".join(types) or "any"
-    return f"{text}({fmt})" if fmt else text

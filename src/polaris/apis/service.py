@@ -1,5 +1,5 @@
-"""API use cases: diff two OpenAPI documents, move API versions through their lifecycle, answer
-client-compatibility questions.
+"""API use cases: diff two OpenAPI documents (or two GraphQL schemas), move API versions through
+their lifecycle, answer client-compatibility questions.
 
 The lifecycle works against any :class:`~polaris.apis.lifecycle.LifecycleRepository`: the
 ``api-versions.yml`` file today (:class:`~polaris.apis.versions_file.APIVersionsFile`), the
@@ -20,8 +20,9 @@ import httpx
 from polaris.apis.clients import ClientCompatibility, ClientMatrix
 from polaris.apis.lifecycle import APIVersion, Catalog, LifecycleRepository
 from polaris.apis.openapi_diff import DiffReport, Impact, diff_openapi
-from polaris.apis.openapi_loader import OpenAPIDocument, load_openapi, read_levels
+from polaris.apis.openapi_loader import OpenAPIDocument, load_openapi, read_levels, read_source
 from polaris.apis.versions_file import APIVersionsFile, read_matrix
+from polaris.core.errors import InvalidInput, Location
 from polaris.core.semver import Version
 
 __all__ = [
@@ -53,13 +54,40 @@ def diff_apis(
     validate: bool = True,
     client: httpx.Client | None = None,
 ) -> APIDiff:
-    """Load, validate and resolve both documents, then classify every change."""
+    """Load, validate and resolve both documents, then classify every change.
+
+    GraphQL SDL files (``.graphql``, ``.gql``) are compared with the GraphQL rules; both
+    documents must then be SDL (``validate`` does not apply: building a schema validates it).
+    """
     overrides: dict[str, Impact | None] = read_levels(levels) if levels else {}
     cur = Version.parse(current) if current else None
+    from polaris.apis.graphql_diff import is_graphql_source
+
+    kinds = (is_graphql_source(str(old)), is_graphql_source(str(new)))
+    if any(kinds):
+        if not all(kinds):
+            other = str(new) if kinds[0] else str(old)
+            raise InvalidInput(
+                "cannot compare a GraphQL schema with an OpenAPI document",
+                location=Location(file=other),
+                hint="give two .graphql/.gql files or two OpenAPI documents",
+            )
+        report = _diff_graphql(str(old), str(new), overrides, client)
+        return APIDiff(str(old), str(new), report, cur, report.next_version(cur) if cur else None)
     a: OpenAPIDocument = load_openapi(old, validate=validate, client=client)
     b: OpenAPIDocument = load_openapi(new, validate=validate, client=client)
     report = diff_openapi(a.document, b.document, levels=overrides)
     return APIDiff(str(old), str(new), report, cur, report.next_version(cur) if cur else None)
+
+
+def _diff_graphql(
+    old: str, new: str, levels: dict[str, Impact | None], client: httpx.Client | None
+) -> DiffReport:
+    from polaris.apis.graphql_diff import diff_graphql, parse_graphql
+
+    a = parse_graphql(read_source(old, client), source=old)
+    b = parse_graphql(read_source(new, client), source=new)
+    return diff_graphql(a, b, levels=levels)
 
 
 @dataclass(frozen=True, slots=True)
