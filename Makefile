@@ -25,6 +25,7 @@ run: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:xdist -o addopts="" --doctest-modules src --ignore=src/polaris/store/migrations
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -34,7 +34,19 @@ from polaris.models.rules import (
     version_to_dict,
 )
 from polaris.models.service import Registration
-from polaris.models.wire import PromoteIn, RegisterIn, UpdateIn
+from polaris.models.wire import (
+    ChangeList,
+    LineageOut,
+    ModelList,
+    ModelSummaryOut,
+    ProductionOut,
+    PromoteIn,
+    RegisterIn,
+    StageMoveOut,
+    UpdateIn,
+    VersionOut,
+    VersionPage,
+)
 
 if TYPE_CHECKING:
     from polaris.wiring import Services
@@ -107,19 +119,19 @@ def _stage(text: str) -> Stage:
         ) from None
 
 
-@router.get("/models")
+@router.get("/models", responses={200: {"model": ModelList}})
 def list_models(services: ServicesDep, _actor: ReadActor) -> Response:
     """Every model with its version count and the latest version per stage."""
     return ok({"items": [m.to_dict() for m in services.registry.models()]})
 
 
-@router.get("/models/{name}")
+@router.get("/models/{name}", responses={200: {"model": ModelSummaryOut}})
 def get_model(name: str, services: ServicesDep, _actor: ReadActor) -> Response:
     """One model's summary."""
     return ok(services.registry.models(name)[0].to_dict())
 
 
-@router.get("/model-versions")
+@router.get("/model-versions", responses={200: {"model": VersionPage}})
 async def search_versions(
     services: ServicesDep,
     _actor: ReadActor,
@@ -136,7 +148,7 @@ async def search_versions(
     )
 
 
-@router.get("/models/{name}/versions")
+@router.get("/models/{name}/versions", responses={200: {"model": VersionPage}})
 async def list_versions(
     name: str,
     services: ServicesDep,
@@ -153,7 +165,7 @@ async def list_versions(
     )
 
 
-@router.post("/models/{name}/versions", status_code=201)
+@router.post("/models/{name}/versions", status_code=201, responses={201: {"model": VersionOut}})
 def register_version(
     name: str,
     body: RegisterIn,
@@ -172,7 +184,7 @@ def register_version(
     return ok(_dry(version_to_dict(mv), dry_run), 200 if dry_run else 201)
 
 
-@router.get("/models/{name}/versions/{version}")
+@router.get("/models/{name}/versions/{version}", responses={200: {"model": VersionOut}})
 async def get_version(
     name: str, version: str, services: ServicesDep, _actor: ReadActor
 ) -> Response:
@@ -180,7 +192,7 @@ async def get_version(
     return ok(await _quick_read(services, services.registry.get_json, name, version))
 
 
-@router.patch("/models/{name}/versions/{version}")
+@router.patch("/models/{name}/versions/{version}", responses={200: {"model": VersionOut}})
 def update_version(
     name: str,
     version: str,
@@ -202,7 +214,7 @@ def update_version(
     return ok(_dry(version_to_dict(mv), dry_run))
 
 
-@router.delete("/models/{name}/versions/{version}")
+@router.delete("/models/{name}/versions/{version}", responses={200: {"model": VersionOut}})
 def delete_version(
     name: str, version: str, services: ServicesDep, actor: WriteActor, dry_run: DryRun = False
 ) -> Response:
@@ -211,7 +223,7 @@ def delete_version(
     return ok(_dry(version_to_dict(mv), dry_run))
 
 
-@router.post("/models/{name}/versions/{version}/stage")
+@router.post("/models/{name}/versions/{version}/stage", responses={200: {"model": StageMoveOut}})
 def change_stage(
     name: str,
     version: str,
@@ -236,13 +248,13 @@ def change_stage(
     return ok(_dry(data, dry_run))
 
 
-@router.get("/models/{name}/versions/{version}/lineage")
+@router.get("/models/{name}/versions/{version}/lineage", responses={200: {"model": LineageOut}})
 def lineage(name: str, version: str, services: ServicesDep, _actor: ReadActor) -> Response:
     """The version and its ancestors, newest first."""
     return ok({"items": [version_to_dict(v) for v in services.registry.lineage(name, version)]})
 
 
-@router.get("/models/{name}/history")
+@router.get("/models/{name}/history", responses={200: {"model": ChangeList}})
 def history(
     name: str, services: ServicesDep, _actor: ReadActor, version: str | None = None
 ) -> Response:
@@ -250,7 +262,7 @@ def history(
     return ok({"items": [change_to_dict(c) for c in services.registry.history(name, version)]})
 
 
-@router.get("/models/{name}/production")
+@router.get("/models/{name}/production", responses={200: {"model": ProductionOut}})
 def production(
     name: str, services: ServicesDep, _actor: ReadActor, at: datetime | None = None
 ) -> Response:
