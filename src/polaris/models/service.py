@@ -13,53 +13,40 @@ verifies the bytes and stores nothing.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import json
 import re
-import tarfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any
 
 from polaris.artifacts import repo as blob_repo
-from polaris.artifacts.store import ArtifactStore
-from polaris.audit import repo as audit_repo
-from polaris.core.actors import Actor, Role, require_role, utc_now
+from polaris.core.actors import Actor, Role, require_role
 from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.core.semver import BumpPart, Version
 from polaris.models import history_repo
 from polaris.models import repo as version_repo
-from polaris.models.gates import ARCHIVED_RETENTION, DEVELOPMENT_RETENTION, Threshold
+from polaris.models._base import RegistryBase, finish
+from polaris.models.artifacts import ArtifactOps, GcReport
 from polaris.models.repo import get_version_json, list_versions_json
 from polaris.models.rules import (
-    GENERATED_FILES,
     ArtifactFile,
     ModelVersion,
     Stage,
     StageChange,
-    StageChangeRequest,
     VersionQuery,
-    change_to_dict,
     check_model_files,
     check_model_name,
     check_mutable,
     compute_model_id,
     lineage_chain,
-    model_card,
-    plan_stage_change,
-    production_at,
     version_to_dict,
 )
-from polaris.store.session import Database, DuplicateRow
+from polaris.models.stages import StageOps
+from polaris.store.session import DuplicateRow
 
 __all__ = ["GcReport", "Registration", "RegistryService"]
 
 #: Blobs younger than this are never collected: their registration may still be on its way.
-_BLOB_GRACE = timedelta(hours=1)
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
-_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,51 +69,8 @@ class Registration:
     """File name -> sha256 of a blob already uploaded."""
 
 
-@dataclass(frozen=True, slots=True)
-class GcReport:
-    """What ``gc`` removed (or would remove, on a dry run)."""
-
-    dry_run: bool
-    versions: list[dict[str, str]]
-    blobs: list[str]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"dry_run": self.dry_run, "versions": self.versions, "blobs": self.blobs}
-
-
-class RegistryService:
-    """The model registry and platform releases over one database and one artifact store."""
-
-    def __init__(
-        self, db: Database, artifacts: ArtifactStore, *, clock: Callable[[], datetime] = utc_now
-    ) -> None:
-        self.db = db
-        self.artifacts = artifacts
-        self.clock = clock
-
-    # -- artifacts ----------------------------------------------------------------------------
-
-    def upload_blob(
-        self,
-        stream: BinaryIO,
-        *,
-        actor: Actor,
-        expected_sha256: str | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]:
-        """Store and record one verified blob; idempotent for the same content.
-
-        A dry run hashes and verifies the bytes and stores nothing (no file, no row).
-        """
-        require_role(actor.role, Role.DEVELOPER, "uploading artifacts")
-        if dry_run:
-            sha, size = _hash_stream(stream, expected_sha256)
-            return {"sha256": sha, "size": size, "dry_run": True}
-        sha, size = self.artifacts.put(stream, expected_sha256=expected_sha256)
-        with self.db.write() as s:
-            blob_repo.add_blob(s, sha, size, self.clock())
-        return {"sha256": sha, "size": size}
+class VersionOps(RegistryBase):
+    """Registering, editing, deleting and reading model versions."""
 
     # -- registration -------------------------------------------------------------------------
 
@@ -226,7 +170,7 @@ class RegistryService:
                     ),
                 )
                 self._audit(s, actor, "register", f"{name}:{version}", None, version_to_dict(mv))
-                _finish(s, dry_run)
+                finish(s, dry_run)
         except DuplicateRow:
             # A concurrent registration of the same version won the race.
             raise Conflict(
@@ -277,7 +221,7 @@ class RegistryService:
             self._audit(
                 s, actor, "update", f"{name}:{v}", version_to_dict(cur), version_to_dict(new)
             )
-            _finish(s, dry_run)
+            finish(s, dry_run)
         return new
 
     def delete(
@@ -292,97 +236,8 @@ class RegistryService:
             check_mutable(cur, "delete")
             version_repo.delete_version(s, name, v)
             self._audit(s, actor, "delete", f"{name}:{v}", version_to_dict(cur), None)
-            _finish(s, dry_run)
+            finish(s, dry_run)
         return cur
-
-    # -- stages -------------------------------------------------------------------------------
-
-    def promote(
-        self,
-        name: str,
-        version: str,
-        target: Stage,
-        *,
-        actor: Actor,
-        reason: str = "",
-        criteria: Sequence[Threshold] = (),
-        validation: Mapping[str, Any] | None = None,
-        rollback_to: str | None = None,
-        dry_run: bool = False,
-    ) -> tuple[ModelVersion, list[StageChange]]:
-        """Move a version to ``target``; return it and every move recorded (archivals too)."""
-        need = Role.APPROVER if target == Stage.PRODUCTION else Role.DEVELOPER
-        require_role(actor.role, need, f"moving a version to {target}")
-        v = Version.parse(version)
-        rb = None if rollback_to is None else Version.parse(rollback_to)
-        now = self.clock()
-        with self.db.write() as s:
-            pk = version_repo.lock_model(s, name, now)
-            cur = version_repo.get_version(s, name, v)
-            request = StageChangeRequest(
-                target=target,
-                actor=actor.name,
-                reason=reason,
-                criteria=tuple(criteria),
-                validation=dict(validation or {}),
-                approved_by=actor.name if target == Stage.PRODUCTION else None,
-                rollback_to=rb,
-            )
-            change = plan_stage_change(
-                cur,
-                request,
-                now=now,
-                has_had_production=history_repo.had_production(s, pk),
-                # Only the rollback target needs checking: no need to load every version.
-                known_versions=frozenset(
-                    () if rb is None or not history_repo.version_exists(s, pk, rb) else (rb,)
-                ),
-            )
-            changes: list[StageChange] = []
-            if target == Stage.PRODUCTION:
-                prev = version_repo.production_version(s, pk)
-                if prev is not None:
-                    demote = StageChange(
-                        name,
-                        prev,
-                        Stage.PRODUCTION,
-                        Stage.ARCHIVED,
-                        now,
-                        actor.name,
-                        f"replaced in production by {v}",
-                    )
-                    version_repo.set_stage(s, name, prev, Stage.ARCHIVED, now)
-                    history_repo.add_stage_event(s, pk, demote)
-                    self._audit(
-                        s,
-                        actor,
-                        "stage",
-                        f"{name}:{prev}",
-                        {"stage": "production"},
-                        change_to_dict(demote),
-                    )
-                    changes.append(demote)
-            version_repo.set_stage(s, name, v, target, now)
-            history_repo.add_stage_event(s, pk, change)
-            self._audit(
-                s, actor, "stage", f"{name}:{v}", {"stage": str(cur.stage)}, change_to_dict(change)
-            )
-            changes.append(change)
-            updated = replace(cur, stage=target, stage_changed_at=now)
-            _finish(s, dry_run)
-        return updated, changes
-
-    def history(self, name: str, version: str | None = None) -> list[StageChange]:
-        """Every stage move of a model (or of one version), oldest first."""
-        with self.db.read() as s:
-            return history_repo.stage_history(
-                s, name, version=None if version is None else Version.parse(version)
-            )
-
-    def production_at(self, name: str, at: datetime) -> Version | None:
-        """The version that was in production at ``at`` (None if none was)."""
-        with self.db.read() as s:
-            return production_at(history_repo.stage_history(s, name, until=at), at)
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -425,111 +280,6 @@ class RegistryService:
             start = version_repo.get_version(s, name, Version.parse(version))
             return lineage_chain(start, _LazyVersions(s, name))
 
-    # -- files and export ---------------------------------------------------------------------
-
-    def file(self, name: str, version: str, filename: str) -> tuple[ArtifactFile, Iterator[bytes]]:
-        """One file of a version and its verified chunks."""
-        mv = self.get(name, version)
-        for f in mv.files:
-            if f.name == filename:
-                # Verified before the response starts: a corrupted file is an error, not a
-                # truncated download.
-                self.artifacts.verify(f.sha256)
-                return f, self.artifacts.iter_chunks(f.sha256)
-        raise NotFound(
-            f"{name} {version} has no file {filename!r}", location=Location(field="filename")
-        )
-
-    def export(self, name: str, version: str, dest: BinaryIO) -> ModelVersion:
-        """Write the tar.gz package of seed 4.1.3: files, metadata.json, requirements.txt, card."""
-        mv, write = self.open_export(name, version)
-        write(dest)
-        return mv
-
-    def open_export(
-        self, name: str, version: str
-    ) -> tuple[ModelVersion, Callable[[BinaryIO], None]]:
-        """Check that the package can be built; the version and the function that streams it.
-
-        The tarball is written as a stream (``w|gz``), each file read chunk by chunk from the
-        artifact store and verified on the way: nothing holds a whole artifact or the tarball.
-        """
-        mv = self.get(name, version)
-        if not mv.files:
-            raise Conflict(
-                f"{name} {version} has no uploaded files to package",
-                location=Location(field="files"),
-                hint=f"its model lives at {mv.model_path}",
-            )
-        history = self.history(name, version)
-        top = f"{name}-{mv.version}"
-        generated = {
-            "metadata.json": json.dumps(version_to_dict(mv), indent=2, sort_keys=True) + "\n",
-            "requirements.txt": "".join(f"{d}\n" for d in mv.dependencies),
-            "MODEL_CARD.md": model_card(mv, history),
-        }
-        assert set(generated) == set(GENERATED_FILES)  # noqa: S101 - seed 4.1.3 required files
-        mtime = mv.created_at.timestamp()
-
-        def write(dest: BinaryIO) -> None:
-            with tarfile.open(fileobj=dest, mode="w|gz") as tar:
-                for f in mv.files:
-                    chunks = _ChunkReader(self.artifacts.iter_verified(f.sha256))
-                    _add(tar, f"{top}/{f.name}", chunks, f.size, mtime)
-                for fname, text in generated.items():
-                    data = text.encode()
-                    _add(tar, f"{top}/{fname}", io.BytesIO(data), len(data), mtime)
-
-        return mv, write
-
-    # -- retention ----------------------------------------------------------------------------
-
-    def gc(self, *, actor: Actor, dry_run: bool) -> GcReport:
-        """Remove versions past retention (dev 30 days, archived 2 years) and orphan blobs."""
-        require_role(actor.role, Role.ADMIN, "garbage collection")
-        now = self.clock()
-        with self.db.write() as s:
-            expired = version_repo.expired_versions(
-                s,
-                development_before=now - DEVELOPMENT_RETENTION,
-                archived_before=now - ARCHIVED_RETENTION,
-            )
-            report = [{"name": n, "version": str(v), "stage": str(st)} for n, v, st in expired]
-            if not dry_run:
-                for n, v, _st in expired:
-                    before = version_to_dict(version_repo.get_version(s, n, v))
-                    version_repo.delete_version(s, n, v)
-                    self._audit(s, actor, "gc", f"{n}:{v}", before, None)
-                s.flush()
-            blobs = blob_repo.unreferenced_blobs(s, created_before=now - _BLOB_GRACE)
-            if dry_run:
-                s.rollback()
-                return GcReport(True, report, blobs)
-            blob_repo.delete_blob_rows(s, blobs)
-        for sha in blobs:  # after commit: a crash here leaves only unreferenced files
-            self.artifacts.delete(sha)
-        return GcReport(False, report, blobs)
-
-    def _audit(
-        self,
-        s: Any,
-        actor: Actor,
-        action: str,
-        key: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        audit_repo.add_audit(
-            s,
-            at=self.clock(),
-            actor=actor.name,
-            action=action,
-            entity="model_version",
-            key=key,
-            before=before,
-            after=after,
-        )
-
 
 class _LazyVersions(Mapping[Version, ModelVersion]):
     """Versions of one model fetched on demand (lineage walks touch a handful)."""
@@ -551,66 +301,6 @@ class _LazyVersions(Mapping[Version, ModelVersion]):
         return 0
 
 
-def _finish(s: Any, dry_run: bool) -> None:
-    """End a write: flush (constraint errors surface as on commit); roll back a dry run."""
-    s.flush()
-    if dry_run:
-        s.rollback()
-
-
-def _hash_stream(stream: BinaryIO, expected_sha256: str | None) -> tuple[str, int]:
-    """``(sha256, size)`` of a stream, checked against ``expected_sha256`` like a real upload."""
-    if expected_sha256 is not None and not _HEX64.match(expected_sha256):
-        raise InvalidInput(
-            f"invalid sha256 {expected_sha256!r}",
-            location=Location(field="sha256"),
-            hint="64 lowercase hex digits",
-        )
-    digest = hashlib.sha256()
-    size = 0
-    while chunk := stream.read(_CHUNK):
-        digest.update(chunk)
-        size += len(chunk)
-    sha = digest.hexdigest()
-    if expected_sha256 is not None and sha != expected_sha256:
-        raise InvalidInput(
-            f"uploaded bytes hash to {sha}, not {expected_sha256}",
-            location=Location(field="sha256"),
-            hint="the upload was truncated or altered; upload it again",
-        )
-    return sha, size
-
-
-class _ChunkReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (what ``tarfile.addfile`` reads)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buf = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        while not self._buf:
-            nxt = next(self._chunks, None)
-            if nxt is None:
-                return 0
-            self._buf = nxt
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
-
-
-def _add(tar: tarfile.TarFile, name: str, fileobj: Any, size: int, mtime: float) -> None:
-    info = tarfile.TarInfo(name)
-    info.size = size
-    info.mtime = int(mtime)
-    info.mode = 0o644
-    tar.addfile(info, io.BufferedReader(fileobj) if isinstance(fileobj, _ChunkReader) else fileobj)
-
-
 def _check_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
     out: dict[str, float] = {}
     for k, val in metrics.items():
@@ -621,3 +311,9 @@ def _check_metrics(metrics: Mapping[str, Any]) -> dict[str, float]:
             )
         out[str(k)] = float(val)
     return out
+
+
+class RegistryService(VersionOps, StageOps, ArtifactOps):
+    """The model registry over one database and one artifact store, by use case: versions
+    (:class:`VersionOps`), stages (:class:`~polaris.models.stages.StageOps`), artifacts,
+    export and retention (:class:`~polaris.models.artifacts.ArtifactOps`)."""
