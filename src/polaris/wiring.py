@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from polaris.access.service import TokenService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
+from polaris.governance import Governance, build_governance
 from polaris.models.service import RegistryService
 from polaris.settings import Settings
 from polaris.store.migrate import current_revision, head_revision, upgrade
@@ -23,6 +24,7 @@ class Services:
     artifacts: ArtifactStore
     registry: RegistryService
     tokens: TokenService
+    governance: Governance
 
     def close(self) -> None:
         """Release database connections."""
@@ -38,12 +40,17 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
     if migrate:
         upgrade(db)
     artifacts = open_artifact_store(settings.resolved_artifact_location)
+    registry = RegistryService(db, artifacts)
+    governance = build_governance(settings, db, registry)
+    if settings.governance_gate:
+        registry.promotion_gate = governance.approvals
     return Services(
         settings=settings,
         db=db,
         artifacts=artifacts,
-        registry=RegistryService(db, artifacts),
+        registry=registry,
         tokens=TokenService(db),
+        governance=governance,
     )
 
 

@@ -33,6 +33,7 @@ from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.core.semver import BumpPart, Version
 from polaris.models import history_repo
 from polaris.models import repo as version_repo
+from polaris.models.approval_gate import PromotionGate
 from polaris.models.gates import ARCHIVED_RETENTION, DEVELOPMENT_RETENTION, Threshold
 from polaris.models.repo import get_version_json, list_versions_json
 from polaris.models.rules import (
@@ -105,11 +106,17 @@ class RegistryService:
     """The model registry and platform releases over one database and one artifact store."""
 
     def __init__(
-        self, db: Database, artifacts: ArtifactStore, *, clock: Callable[[], datetime] = utc_now
+        self,
+        db: Database,
+        artifacts: ArtifactStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        promotion_gate: PromotionGate | None = None,
     ) -> None:
         self.db = db
         self.artifacts = artifacts
         self.clock = clock
+        self.promotion_gate = promotion_gate
 
     # -- artifacts ----------------------------------------------------------------------------
 
@@ -321,6 +328,17 @@ class RegistryService:
         require_role(actor.role, need, f"moving a version to {target}")
         v = Version.parse(version)
         rb = None if rollback_to is None else Version.parse(rollback_to)
+        if target == Stage.PRODUCTION and self.promotion_gate is not None:
+            # Before the write transaction: the gate may open a request in its own.
+            previous = self.production_at(name, self.clock())
+            self.promotion_gate.require(
+                kind="model_promotion",
+                name=name,
+                version=str(v),
+                previous=None if previous is None else str(previous),
+                actor=actor,
+                dry_run=dry_run,
+            )
         now = self.clock()
         with self.db.write() as s:
             pk = version_repo.lock_model(s, name, now)

@@ -1,0 +1,89 @@
+"""Composition of the governance capabilities: users, approvals, calendar, notifications.
+
+Built by :func:`polaris.wiring.build_services` over the same database; the approvals service gets
+the users as its directory, the calendar as its freeze gate and the outbox as its event sink.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from polaris.access.users import UserService
+from polaris.approvals.checklist_service import ChecklistService, load_template
+from polaris.approvals.matrix_file import MatrixSource
+from polaris.approvals.service import ApprovalService
+from polaris.calendar.service import SCHEDULE_NAME, CalendarService
+from polaris.core.errors import ConfigError
+from polaris.models.service import RegistryService
+from polaris.notify.config import load_targets
+from polaris.notify.service import Outbox
+from polaris.project.load import find_config
+from polaris.settings import Settings
+from polaris.store.session import Database
+
+__all__ = ["Governance", "RegistryFacts", "build_governance", "governance_dir"]
+
+
+@dataclass(frozen=True, slots=True)
+class Governance:
+    """The governance services of one process."""
+
+    directory: Path | None
+    matrix: MatrixSource
+    users: UserService
+    approvals: ApprovalService
+    calendar: CalendarService
+    outbox: Outbox
+    checklists: ChecklistService
+
+
+def governance_dir(settings: Settings) -> Path | None:
+    """``POLARIS_GOVERNANCE_DIR``, else the platform repository around the working directory."""
+    if settings.governance_dir is not None:
+        return settings.governance_dir
+    try:
+        return find_config(Path.cwd()).parent
+    except ConfigError:  # no platform here: the document's defaults apply
+        return None
+
+
+class RegistryFacts:
+    """Checklist facts the registry proves: a release record, a rollback target, its notes."""
+
+    def __init__(self, registry: RegistryService) -> None:
+        self.registry = registry
+
+    def facts(self, release: str) -> dict[str, str]:
+        """Facts about platform release ``release``."""
+        found: dict[str, str] = {}
+        releases = {str(r.version): r for r in self.registry.releases()}
+        rel = releases.get(release)
+        if rel is None:
+            return found
+        found["release_record"] = f"platform release {release} recorded by {rel.created_by}"
+        if rel.notes.strip():
+            found["notes_rendered"] = f"release notes of {release} ({len(rel.notes)} characters)"
+        older = [r for r in self.registry.releases() if r.version < rel.version]
+        if older:
+            target = max(older, key=lambda r: r.version)
+            found["rollback_target"] = f"rollback target: platform release {target.version}"
+        return found
+
+
+def build_governance(settings: Settings, db: Database, registry: RegistryService) -> Governance:
+    """Wire the governance services over ``db``."""
+    directory = governance_dir(settings)
+    matrix = MatrixSource(directory)
+    users = UserService(db, matrix.roles)
+    calendar = CalendarService(None if directory is None else directory / SCHEDULE_NAME)
+    outbox = Outbox(db, load_targets(directory))
+    approvals = ApprovalService(db, matrix.matrix, users, freeze=calendar, events=outbox)
+    checklists = ChecklistService(
+        db,
+        approvals=approvals,
+        events=outbox,
+        facts=RegistryFacts(registry),
+        template=lambda: load_template(directory),
+    )
+    return Governance(directory, matrix, users, approvals, calendar, outbox, checklists)
