@@ -96,7 +96,10 @@ def test_a_minor_needs_two_distinct_people_and_both_team_reviews() -> None:
 def test_any_rejection_rejects_and_needs_changes_sends_it_back() -> None:
     reviews = [review("ann", "tech_lead"), review("qa", "qa_team", decision=Decision.REJECTED)]
     assert evaluate(MINOR, reviews, 1).state == RequestState.REJECTED
-    reviews = [review("ann", "tech_lead"), review("bob", "tech_lead", decision=Decision.NEEDS_CHANGES)]
+    reviews = [
+        review("ann", "tech_lead"),
+        review("bob", "tech_lead", decision=Decision.NEEDS_CHANGES),
+    ]
     assert evaluate(MINOR, reviews, 1).state == RequestState.NEEDS_CHANGES
 
 

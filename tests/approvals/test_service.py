@@ -20,7 +20,12 @@ from polaris.store.tables import AuditRow
 
 def _open(g: Gov, version: str = "2.2.0", level: Level = Level.MINOR, **kw: object):  # type: ignore[no-untyped-def]
     return g.approvals.open(
-        kind="platform_release", name="aiops", version=version, declared=level, actor=dev("dev"), **kw
+        kind="platform_release",
+        name="aiops",
+        version=version,
+        declared=level,
+        actor=dev("dev"),
+        **kw,
     )
 
 

@@ -36,7 +36,10 @@ def test_the_documents_schedule_gives_its_freeze_windows() -> None:
         ("2.2.0", date(2025, 9, 24), date(2025, 10, 1)),
         ("3.0.0", date(2025, 11, 17), date(2025, 12, 1)),
     ]
-    assert s.upcoming[1].breaking_changes == ("REST API v1 retirement", "Database schema restructuring")
+    assert s.upcoming[1].breaking_changes == (
+        "REST API v1 retirement",
+        "Database schema restructuring",
+    )
 
 
 def test_a_freeze_refuses_features_with_its_end_and_lets_fixes_and_hotfixes_pass() -> None:
