@@ -1,4 +1,4 @@
-"""The governance commands on the local store: users, approvals, calendar, checklist, pipeline, ci."""
+"""Governance commands on the local store: users, approvals, calendar, checklist, pipeline, ci."""
 
 from __future__ import annotations
 
@@ -105,7 +105,8 @@ def test_bad_input_is_one_line_and_exit_2(env: Path, capsys: pytest.CaptureFixtu
     err = run(capsys, "approvals", "approve", "approval-0.0.1-1", code=2)
     assert "no approval request 'approval-0.0.1-1'" in err
     (env / "approval-matrix.yml").write_text(
-        "version_approval_matrix:\n  patch_versions:\n    required_approvals: 4\n    approvers: [tech_lead]\n"
+        "version_approval_matrix:\n  patch_versions:\n"
+        "    required_approvals: 4\n    approvers: [tech_lead]\n"
     )
     err = run(capsys, "approvals", "matrix", code=2)
     assert "approval-matrix.yml:3: version_approval_matrix.patch_versions.required_approvals" in err

@@ -128,7 +128,7 @@ def _check(**kw: object) -> None:
 
 def test_who_may_decide() -> None:
     _check()
-    with pytest.raises(PermissionDenied, match="opened approval-2.2.0-1 and cannot decide"):
+    with pytest.raises(PermissionDenied, match=r"opened approval-2\.2\.0-1 and cannot decide"):
         _check(author="ann")
     with pytest.raises(Conflict, match="already decided on revision 1"):
         _check(reviews=(review("ann", "tech_lead"),))
