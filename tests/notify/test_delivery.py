@@ -150,7 +150,7 @@ def test_webhooks_are_signed_and_slack_shaped_and_email_is_sent(
 
 def test_a_failed_delivery_is_retried_with_backoff_and_logged(
     gov: Gov, smtp: tuple[Mailbox, int]
-) -> None:  # noqa: F811
+) -> None:
     failing = Receiver(fail=1)
     box, port = smtp
     try:
@@ -177,7 +177,7 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(
 
 def test_a_crash_between_decision_and_delivery_loses_nothing(
     gov: Gov, receiver: Receiver, tmp_path: Path
-) -> None:  # noqa: F811
+) -> None:
     key = _open(gov)
     gov.approvals.decide(key, Decision.REJECTED, actor=dev("qa"), comment="no")
     # The process dies here: the decision and its two events are committed, nothing was sent.
