@@ -25,7 +25,7 @@ from polaris.notify.rules import backoff, verify
 from polaris.settings import Settings
 from polaris.wiring import build_services
 
-SECRET = "s3cret-for-tests"
+SECRET = "s3cret-for-tests"  # noqa: S105 - a test key
 
 
 class Receiver:
@@ -149,7 +149,8 @@ def test_webhooks_are_signed_and_slack_shaped_and_email_is_sent(
 
 
 def test_a_failed_delivery_is_retried_with_backoff_and_logged(
-    gov: Gov, smtp: tuple[Mailbox, int]
+    gov: Gov,  # noqa: F811
+    smtp: tuple[Mailbox, int],
 ) -> None:
     failing = Receiver(fail=1)
     box, port = smtp
@@ -176,7 +177,9 @@ def test_a_failed_delivery_is_retried_with_backoff_and_logged(
 
 
 def test_a_crash_between_decision_and_delivery_loses_nothing(
-    gov: Gov, receiver: Receiver, tmp_path: Path
+    gov: Gov,  # noqa: F811
+    receiver: Receiver,
+    tmp_path: Path,
 ) -> None:
     key = _open(gov)
     gov.approvals.decide(key, Decision.REJECTED, actor=dev("qa"), comment="no")
