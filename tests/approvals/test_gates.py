@@ -107,7 +107,7 @@ def test_checklist_ticks_from_facts_and_the_pipeline_is_governed(gov: Gov) -> No
     with pytest.raises(Conflict, match="'published' cannot be passed before 'production'"):
         cl.report_stage("2.2.0", "published", "passed", actor=dev("ci"))
     # Production needs the release's approval: the first report opens the request.
-    with pytest.raises(CheckFailed, match="platform_release platform 2.2.0 needs approval"):
+    with pytest.raises(CheckFailed, match=r"platform_release platform 2\.2\.0 needs approval"):
         cl.report_stage("2.2.0", "production", "started", actor=dev("ci"), url=run)
     (req,) = gov.approvals.list()
     _approve_minor(gov, req.key)
