@@ -6,6 +6,7 @@ the users as its directory, the calendar as its freeze gate and the outbox as it
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from polaris.project.load import find_config
 from polaris.settings import Settings
 from polaris.store.session import Database
 
-__all__ = ["Governance", "RegistryFacts", "build_governance", "governance_dir"]
+__all__ = ["Governance", "RegistryFacts", "build_governance", "governance_dir", "platform_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +72,18 @@ class RegistryFacts:
         return found
 
 
+def platform_name(directory: Path | None) -> str:
+    """The ``[platform] name`` of the platform's ``polaris.toml`` (default ``platform``)."""
+    if directory is None or not (directory / "polaris.toml").is_file():
+        return "platform"
+    try:
+        data = tomllib.loads((directory / "polaris.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError:
+        return "platform"
+    name = data.get("platform", {}).get("name")
+    return name if isinstance(name, str) and name else "platform"
+
+
 def build_governance(settings: Settings, db: Database, registry: RegistryService) -> Governance:
     """Wire the governance services over ``db``."""
     directory = governance_dir(settings)
@@ -85,5 +98,6 @@ def build_governance(settings: Settings, db: Database, registry: RegistryService
         events=outbox,
         facts=RegistryFacts(registry),
         template=lambda: load_template(directory),
+        platform=platform_name(directory),
     )
     return Governance(directory, matrix, users, approvals, calendar, outbox, checklists)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import builtins
 import re
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Final
@@ -25,6 +27,8 @@ __all__ = ["UserService", "check_roles"]
 
 _NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 _EMAIL_RE: Final = re.compile(r"^[^@\s]+@[^@\s]+$")
+#: How long a user's roles are trusted without asking the database (a role change's delay).
+_CACHE_SECONDS: Final = 2.0
 
 
 def check_roles(roles: list[str], known: frozenset[str]) -> list[str]:
@@ -56,6 +60,8 @@ class UserService:
         self.db = db
         self.known_roles = known_roles
         self.clock = clock
+        self._roles: dict[str, tuple[float, frozenset[str]]] = {}
+        self._lock = threading.Lock()
 
     def add(
         self,
@@ -112,6 +118,8 @@ class UserService:
         now = self.clock()
         with self.db.write() as s:
             before, after = users_repo.set_roles(s, name, clean)
+            with self._lock:
+                self._roles.clear()
             audit_repo.add_audit(
                 s,
                 at=now,
@@ -138,10 +146,20 @@ class UserService:
 
     def roles_of(self, name: str) -> frozenset[str]:
         """The roles of an active user (the approvals' directory); unknown users are NotFound."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._roles.get(name)
+        if hit is not None and now - hit[0] < _CACHE_SECONDS:
+            return hit[1]
         user = self.get(name)
         if not user.active:
             raise PermissionDenied(f"user {name!r} is deactivated")
-        return frozenset(user.roles)
+        roles = frozenset(user.roles)
+        with self._lock:
+            if len(self._roles) > 10_000:
+                self._roles.clear()
+            self._roles[name] = (now, roles)
+        return roles
 
     def roles(self) -> builtins.list[str]:
         """The roles users may hold."""

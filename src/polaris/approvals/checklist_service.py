@@ -86,8 +86,10 @@ class ChecklistService:
         events: EventSink | None = None,
         facts: FactSource | None = None,
         template: Callable[[], tuple[TemplateItem, ...]] = lambda: DEFAULT_TEMPLATE,
+        platform: str = "platform",
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
+        self.platform = platform
         self.db = db
         self.approvals = approvals
         self.events = events
@@ -220,7 +222,7 @@ class ChecklistService:
         if stage == "production" and status != "failed" and self.approvals is not None:
             self.approvals.require(
                 kind="platform_release",
-                name="platform",
+                name=self.platform,
                 version=release,
                 previous=None,
                 actor=actor,

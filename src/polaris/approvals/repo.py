@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from polaris.approvals.policy import Level
@@ -81,18 +81,6 @@ class ApprovalRequest:
         }
 
 
-def _review(row: ApprovalReviewRow) -> Review:
-    return Review(
-        reviewer=row.reviewer,
-        roles=frozenset(row.roles),
-        decision=Decision(row.decision),
-        comment=row.comment,
-        at=row.at,
-        revision=row.revision,
-        dismissed=row.dismissed,
-    )
-
-
 def _request(row: ApprovalRequestRow, reviews: tuple[Review, ...]) -> ApprovalRequest:
     return ApprovalRequest(
         pk=row.id,
@@ -151,14 +139,33 @@ def add_request(s: Session, req: ApprovalRequest) -> ApprovalRequest:
     return _request(row, ())
 
 
+_REVIEWS = cast(Table, ApprovalReviewRow.__table__)
+_REQUESTS = cast(Table, ApprovalRequestRow.__table__)
+# Core statements built once: a decision runs them on the hot path, where ORM entity loading
+# cost more than the database's work.
+_REVIEWS_OF = (
+    select(
+        _REVIEWS.c.reviewer,
+        _REVIEWS.c.roles,
+        _REVIEWS.c.decision,
+        _REVIEWS.c.comment,
+        _REVIEWS.c.at,
+        _REVIEWS.c.revision,
+        _REVIEWS.c.dismissed,
+    )
+    .where(_REVIEWS.c.request_pk == bindparam("pk"))
+    .order_by(_REVIEWS.c.id)
+)
+_LOCK = select(*_REQUESTS.c).where(_REQUESTS.c.key == bindparam("key")).with_for_update()
+_INSERT_REVIEW = insert(_REVIEWS)
+
+
 def reviews_of(s: Session, pk: int) -> tuple[Review, ...]:
     """Every review of a request, oldest first."""
-    stmt = (
-        select(ApprovalReviewRow)
-        .where(ApprovalReviewRow.request_pk == pk)
-        .order_by(ApprovalReviewRow.id)
+    return tuple(
+        Review(r[0], frozenset(r[1]), Decision(r[2]), r[3], r[4], r[5], bool(r[6]))
+        for r in s.execute(_REVIEWS_OF, {"pk": pk})
     )
-    return tuple(_review(r) for r in s.scalars(stmt))
 
 
 def _not_found(key: str) -> NotFound:
@@ -179,28 +186,27 @@ def get_request(s: Session, key: str) -> ApprovalRequest:
 
 def lock_request(s: Session, key: str) -> ApprovalRequest:
     """One request, its row locked until the transaction ends (decisions serialise on it)."""
-    stmt = select(ApprovalRequestRow).where(ApprovalRequestRow.key == key).with_for_update()
-    row = s.scalar(stmt)
+    row = s.execute(_LOCK, {"key": key}).first()
     if row is None:
         raise _not_found(key)
-    return _request(row, reviews_of(s, row.id))
+    return _request(row, reviews_of(s, row.id))  # type: ignore[arg-type]
 
 
 def add_review(s: Session, pk: int, review: Review) -> None:
     """Record one decision."""
-    s.add(
-        ApprovalReviewRow(
-            request_pk=pk,
-            reviewer=review.reviewer,
-            roles=sorted(review.roles),
-            decision=str(review.decision),
-            comment=review.comment,
-            at=review.at,
-            revision=review.revision,
-            dismissed=False,
-        )
+    s.execute(
+        _INSERT_REVIEW,
+        {
+            "request_pk": pk,
+            "reviewer": review.reviewer,
+            "roles": sorted(review.roles),
+            "decision": str(review.decision),
+            "comment": review.comment,
+            "at": review.at,
+            "revision": review.revision,
+            "dismissed": False,
+        },
     )
-    s.flush()
 
 
 def dismiss_reviews(s: Session, pk: int) -> int:
@@ -215,7 +221,7 @@ def dismiss_reviews(s: Session, pk: int) -> int:
 
 def save_state(s: Session, pk: int, **values: Any) -> None:
     """Update a request's state columns."""
-    s.execute(update(ApprovalRequestRow).where(ApprovalRequestRow.id == pk).values(**values))
+    s.execute(update(_REQUESTS).where(_REQUESTS.c.id == pk).values(**values))
 
 
 def find_requests(s: Session, kind: str, name: str, version: str) -> list[ApprovalRequest]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from polaris.notify.tables import DeliveryRow, OutboxRow
@@ -21,20 +21,24 @@ __all__ = [
 ]
 
 
+_INSERT_EVENT = insert(cast(Table, OutboxRow.__table__))
+
+
 def add_event(s: Session, event: str, subject: str, payload: dict[str, Any], now: datetime) -> None:
     """Queue an event in the caller's transaction."""
-    s.add(
-        OutboxRow(
-            event=event,
-            subject=subject,
-            payload=payload,
-            created_at=now,
-            attempts=0,
-            next_at=now,
-            sent_at=None,
-            failed=False,
-            last_error=None,
-        )
+    s.execute(
+        _INSERT_EVENT,
+        {
+            "event": event,
+            "subject": subject,
+            "payload": payload,
+            "created_at": now,
+            "attempts": 0,
+            "next_at": now,
+            "sent_at": None,
+            "failed": False,
+            "last_error": None,
+        },
     )
 
 
