@@ -201,7 +201,22 @@ class ApprovalService:
                 updated_at=now,
                 reviews=reviews,
             )
-            self._audit(s, actor.name, str(decision), key, req.to_dict(), after.to_dict(), now)
+            # The decision's own before/after: the request's state and the review it gained (the
+            # whole request, policy and every review, is in the audit entry of its opening).
+            self._audit(
+                s,
+                actor.name,
+                str(decision),
+                key,
+                {"state": str(req.state), "revision": req.revision, "reviews": len(req.reviews)},
+                {
+                    "state": str(verdict.state),
+                    "state_reason": verdict.reason,
+                    "revision": req.revision,
+                    "review": review.to_dict(),
+                },
+                now,
+            )
             if verdict.state != req.state:
                 self._emit(s, "request.decided", after, now, notify_roles=[req.author])
             if dry_run:
