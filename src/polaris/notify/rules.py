@@ -28,6 +28,7 @@ EVENTS: Final = (
     "request.opened",
     "request.decided",
     "request.overridden",
+    "checklist.overridden",
     "freeze.starting",
     "checklist.overdue",
 )
