@@ -76,3 +76,22 @@ def test_a_missing_level_is_named() -> None:
     text = "version_approval_matrix:\n  patch_versions:\n    required_approvals: 0\n"
     with pytest.raises(ConfigError, match="missing minor_versions"):
         parse_matrix(text, "m.yml")
+
+
+def test_the_matrix_can_live_in_polaris_toml_with_extra_roles(tmp_path: Path) -> None:
+    from polaris.approvals.matrix_file import MatrixSource
+
+    (tmp_path / "polaris.toml").write_text(
+        '[platform]\nname = "p"\n\n[governance]\nroles = ["ml_lead"]\n'
+        + "".join(
+            f'[governance.{lvl}_versions]\nrequired_approvals = 1\napprovers = ["ml_lead"]\n'
+            for lvl in ("patch", "minor", "major", "hotfix")
+        )
+    )
+    source = MatrixSource(tmp_path)
+    assert source.matrix().policy(Level.MAJOR).approvers == ("ml_lead",)
+    assert {"ml_lead", "tech_lead", "cto"} <= source.roles()
+    # approval-matrix.yml, when present, wins; edits are picked up without a restart.
+    (tmp_path / "approval-matrix.yml").write_text((EXAMPLE / "approval-matrix.yml").read_text())
+    assert source.matrix().policy(Level.MAJOR).required_approvals == 3
+    assert MatrixSource(None).matrix() is DEFAULT_MATRIX
