@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from polaris.access.users import UserService
@@ -23,7 +24,15 @@ from polaris.project.load import find_config
 from polaris.settings import Settings
 from polaris.store.session import Database
 
-__all__ = ["Governance", "RegistryFacts", "build_governance", "governance_dir", "platform_name"]
+__all__ = [
+    "Governance",
+    "RegistryFacts",
+    "announce_freezes",
+    "announce_overdue",
+    "build_governance",
+    "governance_dir",
+    "platform_name",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,39 @@ def platform_name(directory: Path | None) -> str:
     return name if isinstance(name, str) and name else "platform"
 
 
+def announce_freezes(calendar: CalendarService, outbox: Outbox, now: datetime) -> list[str]:
+    """Queue ``freeze.starting`` once for every window that has begun and not ended by ``now``."""
+    schedule = calendar.schedule()
+    if schedule is None:
+        return []
+    queued: list[str] = []
+    for w in schedule.windows:
+        if not w.contains(now):
+            continue
+        text = (
+            f"freeze for release {w.release} from {w.start} until {w.end}: "
+            f"no {'/'.join(w.frozen)} changes"
+        )
+        payload = {"event": "freeze.starting", "text": text, "window": w.to_dict()}
+        if outbox.announce_once("freeze.starting", f"freeze-{w.release}", payload, now):
+            queued.append(w.release)
+    return queued
+
+
+def announce_overdue(checklists: ChecklistService, outbox: Outbox, now: datetime) -> list[str]:
+    """Queue ``checklist.overdue`` once per release whose post-release items are late."""
+    queued: list[str] = []
+    for release, late in checklists.overdue(now):
+        text = (
+            f"release {release}: {len(late)} post-release item(s) open after 24 hours: "
+            + ", ".join(i.key for i in late)
+        )
+        payload = {"event": "checklist.overdue", "text": text, "items": [i.to_dict() for i in late]}
+        if outbox.announce_once("checklist.overdue", f"checklist-{release}", payload, now):
+            queued.append(release)
+    return queued
+
+
 def build_governance(settings: Settings, db: Database, registry: RegistryService) -> Governance:
     """Wire the governance services over ``db``."""
     directory = governance_dir(settings)
@@ -100,4 +142,6 @@ def build_governance(settings: Settings, db: Database, registry: RegistryService
         template=lambda: load_template(directory),
         platform=platform_name(directory),
     )
+    outbox.periodic.append(lambda now: announce_freezes(calendar, outbox, now))
+    outbox.periodic.append(lambda now: announce_overdue(checklists, outbox, now))
     return Governance(directory, matrix, users, approvals, calendar, outbox, checklists)

@@ -168,7 +168,7 @@ class LocalGovernance(GovernanceClient):
             case ("GET", ["notifications"]):
                 return g.outbox.log(actor=a)
             case ("POST", ["notifications", "drain"]):
-                return g.outbox.drain()
+                return g.outbox.tick()
         raise ValueError(f"no local operation for {method} {path}")  # pragma: no cover
 
 

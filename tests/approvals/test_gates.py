@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests._governance import ADMIN, Gov, dev, gov  # noqa: F401
 from tests._pg import _pg_session_schema, _sqlite_template, migrated_db_url  # noqa: F401
 
+from polaris.approvals.policy import Level
 from polaris.approvals.rules import Decision, RequestState
 from polaris.core.actors import Actor, Role
 from polaris.core.errors import CheckFailed, Conflict
@@ -150,3 +151,39 @@ def test_tick_twice_and_unknown_items_are_refused(gov: Gov) -> None:  # noqa: F8
         gov.checklists.tick("2.2.0", "nope", actor=dev("qa"))
     after = gov.checklists.untick("2.2.0", "documentation_updated", actor=dev("qa"))
     assert not after.done
+
+
+def test_post_release_items_open_after_24_hours_are_announced_once(gov: Gov) -> None:  # noqa: F811
+    from polaris.notify.tables import OutboxRow
+
+    cl = gov.checklists
+    for stage in ("prepared", "built", "images", "staging"):
+        cl.report_stage("2.2.0", stage, "passed", actor=dev("ci"))
+    req = gov.approvals.open(
+        kind="platform_release",
+        name="aiops-polaris",
+        version="2.2.0",
+        declared=Level.MINOR,
+        actor=dev("dev"),
+    )
+    _approve_minor(gov, req.key)
+    cl.platform = "aiops-polaris"
+    cl.report_stage("2.2.0", "production", "passed", actor=dev("ci"))
+    cl.report_stage("2.2.0", "published", "passed", actor=dev("eve"), override_reason="demo")
+    cl.tick("2.2.0", "monitoring_alerts_configured", actor=dev("qa"))
+    gov.outbox.tick()
+    assert cl.overdue(gov.clock.now) == []
+    gov.clock.advance(hours=25)
+    ((release, late),) = cl.overdue(gov.clock.now)
+    assert release == "2.2.0"
+    assert [i.key for i in late][:2] == [
+        "performance_metrics_baseline_established",
+        "customer_feedback_monitoring_active",
+    ]
+    gov.outbox.tick()
+    gov.outbox.tick()
+    with gov.services.db.read() as s:
+        rows = s.scalars(
+            select(OutboxRow.subject).where(OutboxRow.event == "checklist.overdue")
+        ).all()
+    assert rows == ["checklist-2.2.0"]

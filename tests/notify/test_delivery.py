@@ -208,3 +208,18 @@ def test_notification_config_errors_name_the_line() -> None:
         parse_targets("webhooks:\n  - url: https://h.example/x\n    format: teams\n", "n.yml")
     with pytest.raises(Exception, match=r"n\.yml:2: webhooks\.0\.url: 'ftp://x' is not an http"):
         parse_targets("webhooks:\n  - url: ftp://x\n", "n.yml")
+
+
+def test_a_freeze_starting_is_announced_once(gov: Gov, receiver: Receiver) -> None:  # noqa: F811
+    gov.outbox.targets[:] = [WebhookTarget(receiver.url, "slack")]
+    assert gov.outbox.tick() == {"sent": 0, "retrying": 0, "failed": 0}  # 2025-09-01: no window
+    gov.clock.now = gov.clock.now.replace(day=24)
+    assert gov.outbox.tick() == {"sent": 1, "retrying": 0, "failed": 0}
+    gov.clock.advance(days=1)
+    assert gov.outbox.tick() == {"sent": 0, "retrying": 0, "failed": 0}  # announced once
+    (req,) = receiver.requests
+    assert req["headers"]["X-Polaris-Event"] == "freeze.starting"
+    assert json.loads(req["body"])["text"] == (
+        "[freeze.starting] freeze for release 2.2.0 from 2025-09-24 until 2025-10-01: "
+        "no major/minor changes"
+    )

@@ -12,7 +12,14 @@ from polaris.approvals.checklist import ChecklistItem, TemplateItem
 from polaris.approvals.tables import ChecklistItemRow, ReleaseStageRow
 from polaris.core.errors import Location, NotFound
 
-__all__ = ["add_stage", "ensure_items", "get_items", "list_stages", "set_tick"]
+__all__ = [
+    "add_stage",
+    "ensure_items",
+    "get_items",
+    "list_stages",
+    "published_before",
+    "set_tick",
+]
 
 
 def _item(r: ChecklistItemRow) -> ChecklistItem:
@@ -102,6 +109,16 @@ def _stage(r: ReleaseStageRow) -> dict[str, Any]:
         "actor": r.actor,
         "at": r.at.isoformat(),
     }
+
+
+def published_before(s: Session, cutoff: datetime) -> list[tuple[str, datetime]]:
+    """Releases reported ``published passed`` at or before ``cutoff``, with when."""
+    stmt = select(ReleaseStageRow.release, ReleaseStageRow.at).where(
+        ReleaseStageRow.stage == "published",
+        ReleaseStageRow.status == "passed",
+        ReleaseStageRow.at <= cutoff,
+    )
+    return [(r[0], r[1]) for r in s.execute(stmt)]
 
 
 def list_stages(s: Session, release: str) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,6 +39,8 @@ __all__ = ["CHECKLIST_NAME", "ApprovalCheck", "ChecklistService", "FactSource", 
 CHECKLIST_NAME = "release_checklist.md"
 
 _FACT_PREFIX = "fact:"
+#: Seed 8.1.2: post-release items are due within 24 hours of the release.
+POST_RELEASE_WINDOW = timedelta(hours=24)
 _POLARIS = "polaris"
 
 
@@ -193,6 +195,20 @@ class ChecklistService:
             if dry_run:
                 s.rollback()
         return after
+
+    def overdue(self, now: datetime) -> list[tuple[str, list[ChecklistItem]]]:
+        """Releases published over 24 hours ago whose post-release items are still open."""
+        out: list[tuple[str, list[ChecklistItem]]] = []
+        with self.db.read() as s:
+            for release, _at in repo.published_before(s, now - POST_RELEASE_WINDOW):
+                late = [
+                    i
+                    for i in repo.get_items(s, release)
+                    if i.phase == "post_release" and not i.done
+                ]
+                if late:
+                    out.append((release, late))
+        return out
 
     def stages(self, release: str) -> list[dict[str, Any]]:
         """Every stage report of a release, oldest first."""

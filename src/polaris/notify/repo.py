@@ -15,6 +15,7 @@ __all__ = [
     "add_event",
     "delivered_targets",
     "due_events",
+    "has_event",
     "list_deliveries",
     "list_events",
     "mark",
@@ -40,6 +41,12 @@ def add_event(s: Session, event: str, subject: str, payload: dict[str, Any], now
             "last_error": None,
         },
     )
+
+
+def has_event(s: Session, event: str, subject: str) -> bool:
+    """Whether ``event`` about ``subject`` was ever queued (one-off announcements)."""
+    stmt = select(OutboxRow.id).where(OutboxRow.event == event, OutboxRow.subject == subject)
+    return s.scalar(stmt.limit(1)) is not None
 
 
 def due_events(

@@ -22,4 +22,4 @@ def log(services: ServicesDep, actor: AdminActor, limit: int = 100) -> Response:
 @router.post("/notifications/drain")
 async def drain(services: ServicesDep, actor: AdminActor) -> Response:
     """Deliver every due event now."""
-    return ok(await run_in_threadpool(services.governance.outbox.drain))
+    return ok(await run_in_threadpool(services.governance.outbox.tick))

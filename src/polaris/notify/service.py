@@ -38,6 +38,8 @@ class Outbox:
         self.db = db
         self.targets = list(targets)
         self.clock = clock
+        #: Tasks run before each background drain (announcements such as freezes starting).
+        self.periodic: list[Callable[[datetime], object]] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -46,6 +48,16 @@ class Outbox:
     ) -> None:
         """Queue ``event`` in the caller's transaction."""
         repo.add_event(session, event, subject, payload, now)
+
+    def announce_once(
+        self, event: str, subject: str, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        """Queue ``event`` about ``subject`` unless it was queued before; whether it was queued."""
+        with self.db.write() as s:
+            if repo.has_event(s, event, subject):
+                return False
+            repo.add_event(s, event, subject, payload, now)
+        return True
 
     def drain(self, *, now: datetime | None = None) -> dict[str, int]:
         """Deliver every due event once; ``{"sent": n, "retrying": n, "failed": n}``."""
@@ -88,6 +100,12 @@ class Outbox:
                     counts["retrying"] += 1
         return counts
 
+    def tick(self) -> dict[str, int]:
+        """Run the periodic tasks, then deliver what is due (the background loop's one round)."""
+        for task in self.periodic:
+            task(self.clock())
+        return self.drain()
+
     def log(self, *, actor: Actor, limit: int = 100) -> dict[str, Any]:
         """The outbox and the delivery log (admins only)."""
         require_role(actor.role, Role.ADMIN, "reading the delivery log")
@@ -106,7 +124,7 @@ class Outbox:
         def loop() -> None:
             while not self._stop.wait(interval):
                 try:
-                    self.drain()
+                    self.tick()
                 except Exception:  # noqa: S112 - keep the loop alive; the log shows errors
                     continue
 
