@@ -14,8 +14,10 @@ from pathlib import Path
 from polaris.access.users import UserService
 from polaris.approvals.checklist_service import ChecklistService, load_template
 from polaris.approvals.matrix_file import MatrixSource
+from polaris.approvals.repo import ApprovalRequest
 from polaris.approvals.service import ApprovalService
 from polaris.calendar.service import SCHEDULE_NAME, CalendarService
+from polaris.core.actors import Actor
 from polaris.core.errors import ConfigError
 from polaris.models.service import RegistryService
 from polaris.notify.config import load_targets
@@ -26,6 +28,7 @@ from polaris.store.session import Database
 
 __all__ = [
     "Governance",
+    "PlatformGate",
     "RegistryFacts",
     "announce_freezes",
     "announce_overdue",
@@ -46,6 +49,7 @@ class Governance:
     calendar: CalendarService
     outbox: Outbox
     checklists: ChecklistService
+    gate: PlatformGate
 
 
 def governance_dir(settings: Settings) -> Path | None:
@@ -126,6 +130,32 @@ def announce_overdue(checklists: ChecklistService, outbox: Outbox, now: datetime
     return queued
 
 
+class PlatformGate:
+    """The registry's promotion gate: the approvals service, with platform releases named after
+    the platform (the name the release pipeline's requests carry)."""
+
+    def __init__(self, approvals: ApprovalService, platform: str) -> None:
+        self.approvals = approvals
+        self.platform = platform
+
+    def require(
+        self,
+        *,
+        kind: str,
+        name: str,
+        version: str,
+        previous: str | None,
+        actor: Actor,
+        dry_run: bool = False,
+    ) -> ApprovalRequest:
+        """Pass with an approved request; otherwise open one and refuse."""
+        if kind == "platform_release":
+            name = self.platform
+        return self.approvals.require(
+            kind=kind, name=name, version=version, previous=previous, actor=actor, dry_run=dry_run
+        )
+
+
 def build_governance(settings: Settings, db: Database, registry: RegistryService) -> Governance:
     """Wire the governance services over ``db``."""
     directory = governance_dir(settings)
@@ -144,4 +174,5 @@ def build_governance(settings: Settings, db: Database, registry: RegistryService
     )
     outbox.periodic.append(lambda now: announce_freezes(calendar, outbox, now))
     outbox.periodic.append(lambda now: announce_overdue(checklists, outbox, now))
-    return Governance(directory, matrix, users, approvals, calendar, outbox, checklists)
+    gate = PlatformGate(approvals, platform_name(directory))
+    return Governance(directory, matrix, users, approvals, calendar, outbox, checklists, gate)

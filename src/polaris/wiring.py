@@ -43,7 +43,7 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
     registry = RegistryService(db, artifacts)
     governance = build_governance(settings, db, registry)
     if settings.governance_gate:
-        registry.promotion_gate = governance.approvals
+        registry.promotion_gate = governance.gate
     return Services(
         settings=settings,
         db=db,

@@ -187,3 +187,18 @@ def test_post_release_items_open_after_24_hours_are_announced_once(gov: Gov) -> 
             select(OutboxRow.subject).where(OutboxRow.event == "checklist.overdue")
         ).all()
     assert rows == ["checklist-2.2.0"]
+
+
+def test_a_platform_release_needs_its_approval_and_the_pipeline_reuses_it(gov: Gov) -> None:  # noqa: F811
+    reg = gov.services.registry
+    _release(gov, "2.1.0")
+    reg.promotion_gate = gov.gate
+    with pytest.raises(CheckFailed, match=r"platform_release platform 2\.2\.0 needs approval"):
+        _release(gov, "2.2.0", notes="rate limiting")
+    (req,) = gov.approvals.list()
+    assert (req.subject_name, req.level) == ("platform", "minor")  # 2.1.0 -> 2.2.0
+    _approve_minor(gov, req.key)
+    _release(gov, "2.2.0", notes="rate limiting")
+    for stage in ("prepared", "built", "images", "staging", "production"):
+        gov.checklists.report_stage("2.2.0", stage, "passed", actor=dev("ci"))
+    assert len(gov.approvals.list()) == 1  # the production stage found the same approval

@@ -1,4 +1,4 @@
-"""The hook through which a production promotion asks governance for its approval.
+"""The hook through which a production promotion (or a platform release) asks for its approval.
 
 The registry depends on this shape only; the composition root plugs in the approvals service
 when ``POLARIS_GOVERNANCE_GATE`` is on. Without a gate, production needs an approver-role token,

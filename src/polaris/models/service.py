@@ -536,6 +536,16 @@ class RegistryService:
             raise InvalidInput(
                 "a release pins at least one component", location=Location(field="pins")
             )
+        if self.promotion_gate is not None:
+            older = [r.version for r in self.releases() if r.version < v]
+            self.promotion_gate.require(
+                kind="platform_release",
+                name="platform",
+                version=str(v),
+                previous=str(max(older)) if older else None,
+                actor=actor,
+                dry_run=dry_run,
+            )
         now = self.clock()
         rel = PlatformRelease(v, now, actor.name, notes, tuple(pins))
         with self.db.write() as s:
