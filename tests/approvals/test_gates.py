@@ -202,3 +202,22 @@ def test_a_platform_release_needs_its_approval_and_the_pipeline_reuses_it(gov: G
     for stage in ("prepared", "built", "images", "staging", "production"):
         gov.checklists.report_stage("2.2.0", stage, "passed", actor=dev("ci"))
     assert len(gov.approvals.list()) == 1  # the production stage found the same approval
+
+
+def test_an_approved_change_is_still_refused_during_a_freeze(gov: Gov) -> None:  # noqa: F811
+    from polaris.calendar.service import FreezeRefused
+
+    reg = gov.services.registry
+    reg.promotion_gate = gov.gate
+    _model(gov, "1.0.0")
+    with pytest.raises(CheckFailed):
+        reg.promote("rag-search", "1.0.0", Stage.PRODUCTION, actor=APPROVER)
+    (req,) = gov.approvals.list()
+    for who in ("tl2", "pat", "sec", "qa"):  # ann opened it
+        gov.approvals.decide(req.key, Decision.APPROVED, actor=dev(who))
+    gov.clock.now = gov.clock.now.replace(day=25)  # inside the 2.2.0 freeze
+    with pytest.raises(FreezeRefused, match=r"frozen for release 2\.2\.0"):
+        reg.promote("rag-search", "1.0.0", Stage.PRODUCTION, actor=APPROVER)
+    gov.clock.now = gov.clock.now.replace(month=10, day=2)
+    mv, _ = reg.promote("rag-search", "1.0.0", Stage.PRODUCTION, actor=APPROVER)
+    assert mv.stage == Stage.PRODUCTION

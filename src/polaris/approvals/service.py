@@ -337,11 +337,16 @@ class ApprovalService:
         actor: Actor,
         dry_run: bool = False,
     ) -> ApprovalRequest:
-        """The gate a promotion calls: pass with an approved request, else open one and refuse."""
+        """The gate a promotion calls: pass with an approved request, else open one and refuse.
+
+        A freeze active now refuses even an approved change of a frozen level (deny beats allow).
+        """
         with self.db.read() as s:
             found = repo.find_requests(s, kind, name, version)
         for req in found:
             if req.state == RequestState.APPROVED:
+                if self.freeze is not None:
+                    self.freeze.check(str(req.level), self.clock())
                 return req
         pending = next((r for r in found if not r.state.closed), None)
         if pending is None:
