@@ -33,6 +33,7 @@ from polaris.approvals.rules import (
 from polaris.audit import repo as audit_repo
 from polaris.core.actors import Actor, Role, require_role, utc_now
 from polaris.core.errors import CheckFailed, InvalidInput, Location
+from polaris.core.semver import Version
 from polaris.store.session import Database
 
 __all__ = ["ApprovalService"]
@@ -104,6 +105,11 @@ class ApprovalService:
                 f"unknown subject kind {kind!r}",
                 location=Location(field="kind"),
                 hint="one of " + ", ".join(SUBJECT_KINDS),
+            )
+        version = str(Version.parse(version))  # InvalidVersion names what is wrong
+        if not name.strip() or len(name) > 200:
+            raise InvalidInput(
+                "a subject needs a name (1-200 characters)", location=Location(field="name")
             )
         impact = impact or Impact()
         level, why = effective_level(declared, impact)
