@@ -43,6 +43,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/migrations_bench.py --count 100 --repeat 1
 	$(BIN)/python benchmarks/api_diff_bench.py --repeat 1
 	$(BIN)/python benchmarks/changelog_bench.py --commits 2000 --repeat 1
+	$(BIN)/python benchmarks/governance_bench.py --requests 10
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -19,14 +19,18 @@ from starlette.concurrency import run_in_threadpool
 
 from polaris.__about__ import __version__
 from polaris.access import routes as admin
+from polaris.access import users_routes as users
 from polaris.apis import routes as apis
 from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
+from polaris.approvals import routes as approvals
+from polaris.calendar import routes as calendar
 from polaris.core.actors import Actor
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, WARM_NAME, MetricsMiddleware, warm_up
 from polaris.models import routes as models
+from polaris.notify import routes as notifications
 from polaris.platform import routes as platform
 from polaris.platform.demo import load_demo
 from polaris.settings import Settings, get_settings
@@ -62,9 +66,11 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
         app.state.services = services
         if not in_process:
             await warm_up(app, functools.partial(services.warm, WARM_NAME))
+            services.governance.outbox.start()
         try:
             yield
         finally:
+            services.governance.outbox.stop()
             services.close()
 
     app = FastAPI(
@@ -80,6 +86,8 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
     app.state.local_actor = local_actor
     install_error_handlers(app)
     for r in (models.router, platform.router, admin.router, apis.router):
+        app.include_router(r, prefix=API_PREFIX)
+    for r in (users.router, approvals.router, calendar.router, notifications.router):
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)

@@ -60,6 +60,13 @@ def error_from_problem(status: int, body: Mapping[str, Any]) -> PolarisError:
     cls = by_slug.get(slug) or _BY_STATUS.get(status) or _errors.Unavailable
     if status < 500 and cls is _errors.Unavailable:
         cls = InvalidInput
+    # A class that renders itself from fields of its own (``ConfigProblems``) is rebuilt as the
+    # nearest ancestor that renders from the message: the line printed is the same.
+    cls = next(
+        c
+        for c in cls.__mro__
+        if issubclass(c, PolarisError) and c.one_line is PolarisError.one_line
+    )
     line = body.get("line")
     where = Location(
         file=body.get("file"),

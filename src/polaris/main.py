@@ -106,6 +106,18 @@ def _add_heavy_groups() -> None:
     app.add_typer(registry_cmd.token_app, name="token")
     app.add_typer(registry_cmd.store_app, name="store")
     app.command("gc")(registry_cmd.gc)
+    from polaris.access import users_cli
+    from polaris.approvals import cli as governance_cmd
+    from polaris.calendar import cli as calendar_cmd
+    from polaris.notify import cli as notify_cmd
+
+    app.add_typer(users_cli.users_app, name="users")
+    app.add_typer(governance_cmd.approvals_app, name="approvals")
+    app.add_typer(governance_cmd.checklist_app, name="checklist")
+    app.add_typer(governance_cmd.pipeline_app, name="pipeline")
+    app.add_typer(governance_cmd.ci_app, name="ci")
+    app.add_typer(calendar_cmd.calendar_app, name="calendar")
+    app.add_typer(notify_cmd.notify_app, name="notify")
     app.command("serve")(serve_cmd.serve)
 
 

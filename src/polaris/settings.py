@@ -11,6 +11,8 @@
 ``POLARIS_METRICS_ENABLED``    serve Prometheus ``/metrics`` (seed 7.1.1 ``monitoring``)
 ``POLARIS_AUTO_MIGRATE``       apply schema migrations at server start (default on)
 ``POLARIS_URL``/``POLARIS_TOKEN`` where the CLI sends requests, and with which token
+``POLARIS_GOVERNANCE_DIR``     approval-matrix.yml, release_schedule.yml, notifications.yml
+``POLARIS_GOVERNANCE_GATE``    production promotions need an approved request
 =============================  ===========================================================
 
 Nothing is read at import time: :func:`get_settings` builds and caches one instance.
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     #: compatibility.yml the server checks platform releases against (the dashboard matrix).
     compat_file: Path | None = None
+    #: Directory of approval-matrix.yml, release_schedule.yml, notifications.yml (default: the
+    #: platform repository around the working directory).
+    governance_dir: Path | None = None
+    #: Production promotions need an approved request (the approval matrix) instead of an
+    #: approver-role token alone.
+    governance_gate: bool = False
 
     @property
     def data_dir(self) -> Path:

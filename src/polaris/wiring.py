@@ -9,6 +9,7 @@ from polaris.apis.registry_service import APIRegistryService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
 from polaris.audit.service import AuditService
 from polaris.core.errors import PolarisError
+from polaris.governance import Governance, build_governance
 from polaris.models.rules import VersionQuery
 from polaris.models.service import RegistryService
 from polaris.platform.releases import PlatformReleaseService
@@ -33,6 +34,7 @@ class Services:
     tokens: TokenService
     audit: AuditService
     platform: PlatformService
+    governance: Governance
 
     def warm(self, name: str = "polaris-warm-up") -> None:
         """Compile the hot statements and configure the ORM (the answers do not matter).
@@ -69,14 +71,20 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
         upgrade(db)
     artifacts = open_artifact_store(settings.resolved_artifact_location)
     releases = PlatformReleaseService(db)
+    registry = RegistryService(db, artifacts)
+    governance = build_governance(settings, db, releases)
+    if settings.governance_gate:
+        registry.promotion_gate = governance.gate
+        releases.promotion_gate = governance.gate
     return Services(
         settings=settings,
         db=db,
         artifacts=artifacts,
-        registry=RegistryService(db, artifacts),
+        registry=registry,
         releases=releases,
         apis=APIRegistryService(db),
         tokens=TokenService(db),
         audit=AuditService(db),
         platform=PlatformService(db, releases),
+        governance=governance,
     )

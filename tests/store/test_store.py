@@ -19,6 +19,9 @@ from tests._pg import (  # noqa: F401 - fixtures
     registry_db_url,
 )
 
+import polaris.access.tables
+import polaris.approvals.tables
+import polaris.notify.tables  # noqa: F401
 from polaris.audit import repo as audit_repo
 from polaris.core.semver import Version
 from polaris.models import repo as version_repo

@@ -17,6 +17,7 @@ it to an RFC 9457 problem document with a stable ``type``::
     │   ├── VersionMismatch          version files disagree
     │   ├── PlatformBumpTooSmall     platform.rules: the release bump is below what changed
     │   ├── PromotionGateFailed      models.rules: a metric misses the promotion gate
+    │   ├── FreezeRefused            calendar.service: a freeze window is active
     │   └── SqlExecError             migrations.sqlexec: the database refused a statement
     │       ├── ConnectError         migrations.sqlexec: the database cannot be reached
     │       └── MigrationFailed      migrations.sqlexec: a statement of a migration failed

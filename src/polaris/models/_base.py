@@ -9,6 +9,7 @@ from typing import Any
 from polaris.artifacts.store import ArtifactStore
 from polaris.audit import repo as audit_repo
 from polaris.core.actors import Actor, utc_now
+from polaris.models.approval_gate import PromotionGate
 from polaris.models.rules import ModelVersion, StageChange
 from polaris.store.session import Database
 
@@ -19,11 +20,18 @@ class RegistryBase:
     """The registry's dependencies; each use case (versions, stages, artifacts) extends it."""
 
     def __init__(
-        self, db: Database, artifacts: ArtifactStore, *, clock: Callable[[], datetime] = utc_now
+        self,
+        db: Database,
+        artifacts: ArtifactStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        promotion_gate: PromotionGate | None = None,
     ) -> None:
         self.db = db
         self.artifacts = artifacts
         self.clock = clock
+        #: Where a production promotion asks for its approval (the governance capability).
+        self.promotion_gate = promotion_gate
 
     # Provided by the use cases (VersionOps, StageOps); named here for those that read through
     # another's.

@@ -1,8 +1,8 @@
 """Stage changes of model versions: promotion with its gate, archival, history, production at D.
 
-Each move records its actor. A production promotion records who approved it: today the
-promoter, who needs the approver role; an approval record of its own (the governance
-capability) plugs in at :meth:`StageOps.promote` without changing its callers.
+Each move records its actor. A production promotion needs the approver role and, when the
+composition root sets a :class:`~polaris.models.approval_gate.PromotionGate` (the governance
+capability, ``POLARIS_GOVERNANCE_GATE``), an approved request of its own.
 """
 
 from __future__ import annotations
@@ -52,6 +52,17 @@ class StageOps(RegistryBase):
         require_role(actor.role, need, f"moving a version to {target}")
         v = Version.parse(version)
         rb = None if rollback_to is None else Version.parse(rollback_to)
+        if target == Stage.PRODUCTION and self.promotion_gate is not None:
+            # Before the write transaction: the gate may open a request in its own.
+            previous = self.production_at(name, self.clock())
+            self.promotion_gate.require(
+                kind="model_promotion",
+                name=name,
+                version=str(v),
+                previous=None if previous is None else str(previous),
+                actor=actor,
+                dry_run=dry_run,
+            )
         now = self.clock()
         with self.db.write() as s:
             pk = version_repo.lock_model(s, name, now)

@@ -15,6 +15,7 @@ from polaris.core.actors import Actor, Role, require_role, utc_now
 from polaris.core.errors import InvalidInput, Location
 from polaris.core.semver import Version
 from polaris.models import repo as version_repo
+from polaris.models.approval_gate import PromotionGate
 from polaris.platform import repo as release_repo
 from polaris.platform.rules import PlatformRelease, ReleasePin, release_to_dict
 from polaris.store.session import Database
@@ -25,9 +26,17 @@ __all__ = ["PlatformReleaseService"]
 class PlatformReleaseService:
     """Platform releases in Polaris's store."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        promotion_gate: PromotionGate | None = None,
+    ) -> None:
         self.db = db
         self.clock = clock
+        #: Where a release record asks for its approval (the governance capability).
+        self.promotion_gate = promotion_gate
 
     def release(
         self,
@@ -44,6 +53,16 @@ class PlatformReleaseService:
         if not pins:
             raise InvalidInput(
                 "a release pins at least one component", location=Location(field="pins")
+            )
+        if self.promotion_gate is not None:
+            older = [r.version for r in self.releases() if r.version < v]
+            self.promotion_gate.require(
+                kind="platform_release",
+                name="platform",
+                version=str(v),
+                previous=str(max(older)) if older else None,
+                actor=actor,
+                dry_run=dry_run,
             )
         now = self.clock()
         rel = PlatformRelease(v, now, actor.name, notes, tuple(pins))

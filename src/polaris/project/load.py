@@ -19,8 +19,16 @@ from polaris.core.project import Project
 from polaris.project._checks import Problem
 from polaris.project._toml_lines import KeyPath, key_lines, line_of
 from polaris.project._validate import Validator
+from polaris.settings import Settings
 
-__all__ = ["CONFIG_NAME", "PYPROJECT_NAME", "ConfigProblems", "find_config", "load_project"]
+__all__ = [
+    "CONFIG_NAME",
+    "PYPROJECT_NAME",
+    "ConfigProblems",
+    "find_config",
+    "governance_dir",
+    "load_project",
+]
 
 #: The config file Polaris looks for first in each directory.
 CONFIG_NAME = "polaris.toml"
@@ -160,3 +168,13 @@ def load_project(path: Path) -> Project:
         raise ConfigProblems(file, validator.problems)
     assert project is not None  # noqa: S101 - no problems means a project was built
     return project
+
+
+def governance_dir(settings: Settings) -> Path | None:
+    """``POLARIS_GOVERNANCE_DIR``, else the platform repository around the working directory."""
+    if settings.governance_dir is not None:
+        return settings.governance_dir
+    try:
+        return find_config(Path.cwd()).parent
+    except ConfigError:  # no platform here: the document's defaults apply
+        return None

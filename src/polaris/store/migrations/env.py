@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
+import polaris.access.tables
+import polaris.approvals.tables
+import polaris.notify.tables  # noqa: F401  (notification outbox)
 from polaris.store.tables import Base
 
 config = context.config
