@@ -20,14 +20,15 @@ from typing import Literal
 
 from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
 from polaris.core.semver import Version
+from polaris.migrations.layouts import Format, parse_layout
 from polaris.migrations.lint import LintReport, lint_migrations
 from polaris.migrations.rules import (
     AppliedRecord,
+    Chunk,
     Migration,
     StatusEntry,
     migration_filename,
     next_number,
-    order_migrations,
     parse_migration,
     plan_down,
     plan_up,
@@ -139,18 +140,16 @@ def current_actor() -> str:
     return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
-def load_migrations(directory: str | Path) -> tuple[Migration, ...]:
-    """Parse and order every ``*.sql`` file of ``directory`` (missing directory: none).
+def load_migrations(directory: str | Path, fmt: Format = "seed") -> tuple[Migration, ...]:
+    """Parse and order every ``*.sql`` file of ``directory`` in layout ``fmt`` (missing: none).
 
     :raises InvalidInput: a file is malformed, or the order cannot be established.
     """
     d = Path(directory)
     if not d.is_dir():
         return ()
-    found = []
-    for p in sorted(d.glob("*.sql")):
-        found.append(parse_migration(p.read_text(encoding="utf-8"), p.name, path=str(p)))
-    return order_migrations(found)
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.sql"))}
+    return parse_layout(fmt, files, root=str(d))
 
 
 def _default_factory(spec: DatabaseSpec, url: str) -> Executor:
@@ -217,20 +216,29 @@ class SchemaService:
     def _open(self, spec: DatabaseSpec) -> Executor:
         return self._connect(spec, database_url(spec, self._environ))
 
-    def _run(self, m: Migration, sql: str, first_line: int, dialect: Dialect) -> RunStatements:
-        stmts = split_sql(sql, dialect, source=m.path or m.filename)
-        return RunStatements(
-            m.version,
-            tuple(s.text for s in stmts),
-            tuple(first_line + s.line - 1 for s in stmts),
-            m.path,
-        )
+    def _run(self, m: Migration, dialect: Dialect, *, down: bool = False) -> RunStatements:
+        """The statements of ``m``'s up (or down) section, cut by its layout or the splitter."""
+        chunks = m.down_chunks if down else m.up_chunks
+        path = (m.down_path or m.path) if down else m.path
+        if not chunks:
+            chunks = (Chunk(m.down_sql if down else m.up_sql, m.down_line if down else m.up_line),)
+        texts: list[str] = []
+        lines: list[int] = []
+        for c in chunks:
+            if c.whole:
+                texts.append(c.text)
+                lines.append(c.line)
+                continue
+            for s in split_sql(c.text, dialect, source=path or m.filename):
+                texts.append(s.text)
+                lines.append(c.line + s.line - 1)
+        return RunStatements(m.version, tuple(texts), tuple(lines), path, m.transaction)
 
     # -- read commands ---------------------------------------------------------------------
     def status(self, name: str | None = None) -> DatabaseStatus:
         """Applied, pending, failed and modified migrations of one database."""
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         with self._open(spec) as ex:
             records = ex.records()
         entries = status(ordered, records)
@@ -252,7 +260,7 @@ class SchemaService:
         :raises CheckFailed: an applied file was edited. :raises Conflict: a failed migration.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         with self._open(spec) as ex:
             records = ex.records()
             # A "running" row read without the lock may belong to a runner at work right now
@@ -265,7 +273,7 @@ class SchemaService:
                     StepReport(
                         s.migration.version,
                         s.migration.name,
-                        len(self._run(s.migration, s.migration.up_sql, 1, spec.dialect).statements),
+                        len(self._run(s.migration, spec.dialect).statements),
                         "pending",
                         start=s.start + 1,
                     )
@@ -281,7 +289,7 @@ class SchemaService:
                 rank = max((r.rank for r in records), default=0)
                 for step in plan.steps:
                     m = step.migration
-                    run = self._run(m, m.up_sql, m.up_line, spec.dialect)
+                    run = self._run(m, spec.dialect)
                     old = by_version.get(m.version)
                     if old is None:
                         rank += 1
@@ -293,7 +301,7 @@ class SchemaService:
                         state="applied",
                         statements_applied=len(run.statements),
                         statements_total=len(run.statements),
-                        down_sql=m.down_sql,
+                        down_sql=m.recorded_down,
                         applied_at=self._clock(),
                         applied_by=self.actor,
                         rank=old.rank if old is not None else rank,
@@ -334,7 +342,7 @@ class SchemaService:
     ) -> RunReport:
         """Roll back the last ``steps`` migrations (default 1), or all applied after ``to``."""
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex:
             records = ex.records()
@@ -361,8 +369,8 @@ class SchemaService:
                 plan = plan_down(ordered, ex.records(), to=to, steps=steps)
                 for r, sql in zip(plan.records, plan.down_sql, strict=True):
                     m = files.get(r.version)
-                    if m is not None and m.down_sql:
-                        run = self._run(m, sql, m.down_line, spec.dialect)
+                    if m is not None:
+                        run = self._run(m, spec.dialect, down=True)
                     else:
                         stmts = split_sql(sql, spec.dialect)
                         run = RunStatements(
@@ -405,7 +413,7 @@ class SchemaService:
         :raises NotFound: the version has no row.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex, ex.lock(spec.lock_timeout, self.actor):
 
@@ -477,7 +485,7 @@ class SchemaService:
                         replace(
                             rec,
                             checksum=m.checksum,
-                            down_sql=m.down_sql,
+                            down_sql=m.recorded_down,
                             description=m.description,
                         )
                     ]
@@ -496,7 +504,7 @@ class SchemaService:
         :raises NotFound: no migration ``version``.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         idx = next(
             (
                 i
@@ -528,7 +536,7 @@ class SchemaService:
                         "baseline",
                         n,
                         n,
-                        m.down_sql,
+                        m.recorded_down,
                         now,
                         self.actor,
                         0,
@@ -587,7 +595,7 @@ class SchemaService:
         """The path and text :meth:`new` would write (``--dry-run``)."""
         spec = self.database(name)
         directory = Path(spec.directory)
-        existing = load_migrations(directory)
+        existing = load_migrations(directory, spec.format)
         number, width = next_number(existing)
         deps = list(dependencies)
         if not deps and existing:
@@ -637,7 +645,8 @@ class SchemaService:
         else:
             assert spec is not None  # noqa: S101 - set above whenever no files are given
             items = [
-                (m.path or m.filename, m.up_sql, m.up_line) for m in load_migrations(spec.directory)
+                (m.path or m.filename, m.up_sql, m.up_line)
+                for m in load_migrations(spec.directory, spec.format)
             ]
         return lint_migrations(items, d)
 

@@ -68,6 +68,10 @@ class DbApiExecutor(Executor):
         "error": "TEXT",
     }
 
+    #: Whether a migration can run outside the transaction (not on SQLite, where a whole run
+    #: is one write transaction holding the lock).
+    can_leave_transaction: ClassVar[bool] = True
+
     def __init__(self, conn: Any, *, table: str = "schema_migrations") -> None:
         self._conn = conn
         self.table = self.check_identifier(table)
@@ -221,7 +225,7 @@ class DbApiExecutor(Executor):
     def apply(
         self, run: RunStatements, record: AppliedRecord, *, start: int = 0, replace: bool = True
     ) -> AppliedRecord:
-        if self.transactional_ddl:
+        if self.transactional_ddl and (run.transaction or not self.can_leave_transaction):
             return self._apply_transactional(run, record, start, replace)
         return self._apply_progressive(run, record, start, replace)
 
@@ -302,7 +306,7 @@ class DbApiExecutor(Executor):
         return done
 
     def revert(self, run: RunStatements, record: AppliedRecord) -> None:
-        if self.transactional_ddl:
+        if self.transactional_ddl and (run.transaction or not self.can_leave_transaction):
             self._begin()
             index = 0
             try:

@@ -109,6 +109,9 @@ class RunStatements:
     #: 1-based line in the migration file of each statement.
     lines: tuple[int, ...]
     path: str = ""
+    #: False: run outside a transaction (goose NO TRANSACTION, dbmate transaction:false); the
+    #: row then tracks progress statement by statement, as on MySQL.
+    transaction: bool = True
 
 
 class Executor(ABC):

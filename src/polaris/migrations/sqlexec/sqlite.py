@@ -43,6 +43,7 @@ class SqliteExecutor(DbApiExecutor):
 
     dialect: Dialect = "sqlite"
     transactional_ddl = True
+    can_leave_transaction = False
     ph: ClassVar[str] = "?"
 
     def __init__(self, url: str, *, table: str = "schema_migrations") -> None:
