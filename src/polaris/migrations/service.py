@@ -82,6 +82,8 @@ class RunReport:
     #: Whether the migration lock was taken (never when there was nothing to do).
     locked: bool = False
     error: str = ""
+    #: A remark on the run (``adopt``: which history it read, and where that table went).
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -215,6 +217,14 @@ class SchemaService:
 
     def _open(self, spec: DatabaseSpec) -> Executor:
         return self._connect(spec, database_url(spec, self._environ))
+
+    def open(self, spec: DatabaseSpec) -> Executor:
+        """A connection to ``spec``'s database (for use cases built on this service)."""
+        return self._open(spec)
+
+    def clock(self) -> datetime:
+        """Now, as this service sees it (UTC)."""
+        return self._clock()
 
     def _run(self, m: Migration, dialect: Dialect, *, down: bool = False) -> RunStatements:
         """The statements of ``m``'s up (or down) section, cut by its layout or the splitter."""

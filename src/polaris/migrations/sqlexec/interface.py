@@ -196,6 +196,14 @@ class Executor(ABC):
     def delete_record(self, version: str) -> None:
         """Delete one row."""
 
+    @abstractmethod
+    def read_table(self, name: str) -> tuple[set[str], list[dict[str, object]]] | None:
+        """Columns and rows of table ``name`` (another tool's history); None if it is absent."""
+
+    @abstractmethod
+    def rename_table(self, old: str, new: str) -> None:
+        """Rename a table (another tool's history, kept beside Polaris's)."""
+
 
 def iter_chunks(seq: Sequence[str], start: int) -> Iterator[tuple[int, str]]:
     """``(index, item)`` from ``start`` on."""

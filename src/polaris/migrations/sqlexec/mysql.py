@@ -86,19 +86,19 @@ class MysqlExecutor(DbApiExecutor):
         # GET_LOCK names are server-wide and at most 64 characters.
         self._lock_name = f"polaris:schema:{digest[:40]}"
 
-    def _table_exists(self) -> bool:
+    def _table_exists(self, name: str | None = None) -> bool:
         cur = self._exec(
             "SELECT 1 FROM information_schema.TABLES "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (self.table,),
+            (name or self.table,),
         )
         return cur.fetchone() is not None
 
-    def _existing_columns(self) -> set[str]:
+    def _existing_columns(self, name: str | None = None) -> set[str]:
         cur = self._exec(
             "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (self.table,),
+            (name or self.table,),
         )
         return {str(r[0]) for r in cur.fetchall()}
 
