@@ -2,9 +2,10 @@
 
 A history is a list of :class:`Step` (tables, indexes, constraints, data moves, no-op sections,
 stored routines and triggers). :func:`write_layout` writes it as a real project in that tool's
-layout would: the seed's single files, golang-migrate's ``.up.sql``/``.down.sql`` pairs, Flyway's
-``V``/``U``/``R`` files (dotted versions), goose's annotated files with ``StatementBegin`` blocks and
-``NO TRANSACTION``, dbmate's ``-- migrate:up``/``-- migrate:down`` files with ``transaction:false``.
+layout would: the seed's single files, golang-migrate's ``.up.sql``/``.down.sql`` pairs,
+Flyway's ``V``/``U``/``R`` files (dotted versions), goose's annotated files with ``StatementBegin``
+blocks and ``NO TRANSACTION``, dbmate's ``-- migrate:up``/``-- migrate:down`` files with
+``transaction:false``.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _common(d: Dialect) -> list[Step]:
     }[d]
     now = "CURRENT_TIMESTAMP"
     fk_col = "ALTER TABLE users ADD COLUMN team_id INTEGER"
-    steps = [
+    return [
         Step(
             "create_users",
             [
@@ -133,7 +134,6 @@ def _common(d: Dialect) -> list[Step]:
             ["DROP TABLE audit_log"],
         ),
     ]
-    return steps
 
 
 def _mysql_routines() -> list[Step]:
@@ -330,7 +330,8 @@ def _tail(d: Dialect) -> list[Step]:
         Step(
             "active_projects_view",
             [
-                "CREATE VIEW active_projects AS SELECT id, title FROM projects WHERE status = 'active'"
+                "CREATE VIEW active_projects AS SELECT id, title FROM projects "
+                "WHERE status = 'active'"
             ],
             ["DROP VIEW active_projects"],
         ),
@@ -402,7 +403,8 @@ def write_layout(layout: str, d: Dialect, directory: Path) -> int:
     """Write the history of ``d`` into ``directory`` in ``layout``; returns the migration count."""
     directory.mkdir(parents=True, exist_ok=True)
     steps = history(d)
-    for i, st in enumerate(steps, start=1):
+    for i, step in enumerate(steps, start=1):
+        st = step
         if st.no_transaction and layout not in ("goose", "dbmate"):
             # Only goose and dbmate can say "outside a transaction"; elsewhere it runs in one.
             st = Step(

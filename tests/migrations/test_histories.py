@@ -1,4 +1,4 @@
-"""Each layout's history, per engine: ``up`` to the end, ``down --to 0``, ``up`` again, same schema."""
+"""Each layout's history on each engine: ``up``, ``down --to 0``, ``up`` again, same schema."""
 
 from __future__ import annotations
 
