@@ -399,10 +399,13 @@ def _goose_body(stmts: list[str], whole: set[int], note: str) -> str:
     return "".join(out)
 
 
-def write_layout(layout: str, d: Dialect, directory: Path) -> int:
-    """Write the history of ``d`` into ``directory`` in ``layout``; returns the migration count."""
+def write_layout(layout: str, d: Dialect, directory: Path, limit: int | None = None) -> int:
+    """Write the history of ``d`` (its first ``limit`` steps) into ``directory`` in ``layout``.
+
+    :returns: the number of migrations written.
+    """
     directory.mkdir(parents=True, exist_ok=True)
-    steps = history(d)
+    steps = history(d)[:limit]
     for i, step in enumerate(steps, start=1):
         st = step
         if st.no_transaction and layout not in ("goose", "dbmate"):
@@ -447,7 +450,7 @@ def write_layout(layout: str, d: Dialect, directory: Path) -> int:
             )
         else:  # pragma: no cover
             raise ValueError(layout)
-    if layout == "flyway":
+    if layout == "flyway" and limit is None:
         (directory / "R__Schema_Label.sql").write_text(repeatable(d), encoding="utf-8")
     return len(steps)
 

@@ -604,6 +604,13 @@ class SchemaService:
     ) -> tuple[Path, str]:
         """The path and text :meth:`new` would write (``--dry-run``)."""
         spec = self.database(name)
+        if spec.format != "seed":
+            raise InvalidInput(
+                f"database {spec.name} keeps {spec.format} migrations; 'new' writes the seed's "
+                "format",
+                location=Location(file=spec.config_path or None, field="format"),
+                hint=f"create the file with {spec.format}'s own naming, or import the folder",
+            )
         directory = Path(spec.directory)
         existing = load_migrations(directory, spec.format)
         number, width = next_number(existing)
