@@ -85,7 +85,8 @@ class TestLayouts:
     def test_goose_statement_blocks_and_no_transaction(self) -> None:
         text = (
             "-- +goose NO TRANSACTION\n-- +goose Up\nCREATE TABLE a (x INT);\n"
-            "-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS int AS 'SELECT 1; ' LANGUAGE sql;\n"
+            "-- +goose StatementBegin\n"
+            "CREATE FUNCTION f() RETURNS int AS 'SELECT 1; ' LANGUAGE sql;\n"
             "-- +goose StatementEnd\n\n-- +goose Down\nDROP FUNCTION f;\nDROP TABLE a;\n"
         )
         (m,) = parse_layout("goose", {"20240101120000_a.sql": text, "main.go": "package x"})
