@@ -691,7 +691,7 @@ def plan_down(
             raise Conflict(
                 f"migration {r.version} ({r.name}) has no down section: it cannot be rolled back",
                 location=Location(file=m.path if m is not None else None),
-                hint="to roll back with nothing to undo, write the down marker (or an empty down file)",
+                hint="with nothing to undo, write the down marker (or an empty down file)",
             )
         down.append(sql)
     return DownPlan(tuple(chosen), tuple(down))

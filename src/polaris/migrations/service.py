@@ -562,28 +562,47 @@ class SchemaService:
         """Bring every database to the migration listed for ``platform_version`` (in parallel).
 
         A database's target is the entry of ``platform_versions`` for that version, or for the
-        highest listed version below it. A database with none gets a failed report.
+        highest listed patch release of the same MAJOR.MINOR below it (a patch release shares its
+        schema). When a database has no such entry, nothing runs anywhere: every report fails,
+        the missing ones listing the platform versions they know.
         """
         target_version = Version.parse(platform_version)
+        targets: dict[str, str] = {}
+        missing: dict[str, str] = {}
+        for spec in self.databases:
+            try:
+                targets[spec.name] = _sync_target(spec, platform_version, target_version)
+            except NotFound as exc:
+                missing[spec.name] = exc.one_line()
+        if missing:
+            names = ", ".join(missing)
+            return SyncReport(
+                platform_version,
+                tuple(
+                    RunReport(
+                        spec.name,
+                        "sync",
+                        dry_run,
+                        error=missing.get(spec.name)
+                        or f"not run: {names} has no migration listed for {platform_version}",
+                    )
+                    for spec in self.databases
+                ),
+            )
 
         def one(spec: DatabaseSpec) -> RunReport:
             try:
-                listed = [(Version.parse(k), v) for k, v in spec.platform_versions]
-                eligible = [(k, v) for k, v in listed if k <= target_version]
-                if not eligible:
-                    raise NotFound(
-                        f"no migration listed for platform {platform_version}",
-                        location=Location(
-                            file=spec.config_path or None,
-                            field=f"databases.{spec.name}.platform_versions",
-                        ),
-                    )
-                target = max(eligible)[1]
+                target = targets[spec.name]
+                ordered = load_migrations(spec.directory, spec.format)
+                position = {m.version: i for i, m in enumerate(ordered)}
+                at = _position(ordered, target)
                 st = self.status(spec.name)
-                applied = [e for e in st.entries if e.state in ("applied", "baseline")]
-                tnum = int(target)
-                later = [e for e in applied if int(e.version) > tnum]
-                if later and any(int(e.version) == tnum for e in applied):
+                applied = [
+                    position[e.version]
+                    for e in st.entries
+                    if e.state in ("applied", "baseline") and e.version in position
+                ]
+                if at in applied and any(p > at for p in applied):
                     return self.down(spec.name, to=target, dry_run=dry_run)
                 return self.up(spec.name, to=target, dry_run=dry_run)
             except PolarisError as exc:
@@ -666,6 +685,41 @@ class SchemaService:
                 for m in load_migrations(spec.directory, spec.format)
             ]
         return lint_migrations(items, d)
+
+
+def _position(ordered: Sequence[Migration], target: str) -> int:
+    """Index of migration ``target`` (``3`` matches ``003``); -1 when absent."""
+    for i, m in enumerate(ordered):
+        if m.version == target:
+            return i
+    for i, m in enumerate(ordered):
+        if m.version.isdigit() and target.isdigit() and int(m.version) == int(target):
+            return i
+    return -1
+
+
+def _sync_target(spec: DatabaseSpec, platform_version: str, target: Version) -> str:
+    """The migration ``spec`` lists for ``target`` (or a lower patch release of its MAJOR.MINOR).
+
+    :raises NotFound: none, naming the platform versions that are listed.
+    """
+    listed = [(Version.parse(k), v) for k, v in spec.platform_versions]
+    same_line = [
+        (k, v)
+        for k, v in listed
+        if k <= target and (k.major, k.minor) == (target.major, target.minor)
+    ]
+    if not same_line:
+        known = ", ".join(str(k) for k, _ in sorted(listed)) or "none"
+        raise NotFound(
+            f"no migration listed for platform {platform_version} in database {spec.name} "
+            f"(listed: {known})",
+            location=Location(
+                file=spec.config_path or None, field=f"databases.{spec.name}.platform_versions"
+            ),
+            hint=f'add "{platform_version}" = "<migration>" to that table',
+        )
+    return max(same_line)[1]
 
 
 def _lint_item(path: Path) -> tuple[str, str, int]:
