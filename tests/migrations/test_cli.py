@@ -164,3 +164,24 @@ def test_adopt_and_import_from_the_command_line(tmp_path: Path) -> None:
     assert isinstance(exc, InvalidInput) and "golang-migrate" in str(exc)
     code, out, exc = invoke(tmp_path, "adopt", "--from", "liquibase")
     assert isinstance(exc, InvalidInput) and "--from must be one of" in str(exc)
+
+
+def test_lint_names_the_dialect_as_people_type_it(tmp_path: Path) -> None:
+    """``--dialect pg`` is PostgreSQL, and MySQL-only SQL is reported, not called safe."""
+    f = tmp_path / "001_t.sql"
+    f.write_text(
+        "-- Up Migration:\nCREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n",
+        encoding="utf-8",
+    )
+    for name in ("pg", "postgres", "PostgreSQL"):
+        result = runner.invoke(app, ["lint", str(f), "--dialect", name, "--json"])
+        assert result.exit_code == 0, result.stdout
+        report = json.loads(result.stdout)
+        assert report["dialect"] == "postgresql"
+        (finding,) = report["migrations"][0]["findings"]
+        assert finding["rule"] == "wrong-dialect" and "AUTO_INCREMENT" in finding["message"]
+        assert report["verdict"] == "unknown"
+    result = runner.invoke(app, ["lint", str(f), "--dialect", "mariadb", "--json"])
+    assert json.loads(result.stdout)["verdict"] == "safe"
+    result = runner.invoke(app, ["lint", str(f), "--dialect", "oracle"])
+    assert isinstance(result.exception, InvalidInput) and "pg" in str(result.exception)

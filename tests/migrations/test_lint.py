@@ -68,6 +68,11 @@ CASES: dict[str, dict[Dialect, str]] = {
     },
     "unparsed": dict.fromkeys(ALL, "CREATE TABLE (((;"),
     "unrecognized": dict.fromkeys(ALL, "SELECT 1;"),
+    "wrong-dialect": {
+        "sqlite": "ALTER TABLE t ADD COLUMN doc JSONB;",
+        "postgresql": "CREATE TABLE w (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;",
+        "mysql": "CREATE INDEX CONCURRENTLY i_qty ON t (qty);",
+    },
 }
 PARAMS = [
     pytest.param(rule, dialect, sql, id=f"{rule}-{dialect}")
@@ -158,3 +163,11 @@ def test_unparseable_sql_is_unknown_never_safe() -> None:
     lint = lint_sql("CREATE TABLE ok (i INT);\nFROBNICATE THE DATABASE;", "postgresql")
     assert lint.verdict == "unknown"
     assert lint.bump == "major"
+
+
+def test_stored_programs_are_classified_without_parsing_their_bodies() -> None:
+    from polaris.migrations.lint import lint_sql
+
+    proc = "CREATE PROCEDURE p()\nBEGIN\n  IF 1 THEN SELECT 1; END IF;\nEND;\nDROP TRIGGER trg;"
+    rules = [f.rule for f in lint_sql(proc, "mysql", file="x.sql").findings]
+    assert rules == ["add-table", "drop-table"]

@@ -13,7 +13,8 @@ from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._render import console, emit, table
 from polaris.core.errors import CheckFailed, InvalidInput, Location
-from polaris.migrations.sql_split import DIALECTS, Dialect
+from polaris.migrations.lint_dialect import DIALECT_NAMES, parse_dialect
+from polaris.migrations.sql_split import Dialect
 from polaris.project.databases import find_config, load_databases
 
 if TYPE_CHECKING:
@@ -254,17 +255,21 @@ def lint(
     ] = None,
     database: DatabaseOption = None,
     dialect: Annotated[
-        str | None, typer.Option("--dialect", help="sqlite, postgresql or mysql.")
+        str | None,
+        typer.Option("--dialect", help="sqlite, postgresql (postgres, pg) or mysql (mariadb)."),
     ] = None,
     as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Classify migrations (safe / deprecation / breaking / unknown) and the bump they need."""
-    if dialect is not None and dialect not in DIALECTS:
-        raise InvalidInput(
-            f"--dialect must be one of {', '.join(DIALECTS)}", location=Location(field="--dialect")
-        )
-    chosen: Dialect | None = dialect  # checked just above
+    chosen: Dialect | None = None
+    if dialect is not None:
+        chosen = parse_dialect(dialect)
+        if chosen is None:
+            raise InvalidInput(
+                f"--dialect must be one of {', '.join(DIALECT_NAMES)}, got {dialect!r}",
+                location=Location(field="--dialect"),
+            )
     if files and chosen is not None and database is None:
         service = schema_service.SchemaService(())
     else:
