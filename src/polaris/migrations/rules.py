@@ -500,7 +500,15 @@ def status(
         if m.repeatable and r.state == "applied" and not same_checksum(r.checksum, m.checksum):
             state = "pending"
             detail = "repeatable, changed since it last ran"
-        elif r.state in ("failed", "running"):
+        elif r.state == "running":
+            state = "failed"
+            n = r.statements_applied + 1
+            detail = (
+                f"interrupted at statement {n} of {r.statements_total}: the runner died; "
+                f"statement {n} may have completed (MySQL/MariaDB commit each statement); "
+                f"'polaris schema repair {r.version}' checks what it can"
+            )
+        elif r.state == "failed":
             state = "failed"
             detail = r.error or "interrupted"
             if r.failed_statement:

@@ -20,6 +20,7 @@ from typing import Literal
 
 from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
 from polaris.core.semver import Version
+from polaris.migrations.effects import statement_effect
 from polaris.migrations.layouts import Format, parse_layout
 from polaris.migrations.lint import LintReport, lint_migrations
 from polaris.migrations.rules import (
@@ -480,14 +481,14 @@ class SchemaService:
                         ]
                     )
                     return RepairResult(spec.name, rec.version, _would(dry_run, "marked applied"))
-                write([replace(rec, state="partial")])
+                resume, note = rec.statements_applied, ""
+                if rec.state == "running" and m is not None:
+                    resume, note = self._check_interrupted(ex, spec.dialect, m, rec)
+                write([replace(rec, state="partial", statements_applied=resume)])
                 return RepairResult(
                     spec.name,
                     rec.version,
-                    _would(
-                        dry_run,
-                        f"cleared: next up resumes at statement {rec.statements_applied + 1}",
-                    ),
+                    _would(dry_run, f"{note}cleared: next up resumes at statement {resume + 1}"),
                 )
             if m is not None and rec.checksum != m.checksum:
                 write(
@@ -504,6 +505,32 @@ class SchemaService:
                     spec.name, rec.version, _would(dry_run, f"accepted checksum {m.checksum}")
                 )
             return RepairResult(spec.name, rec.version, "nothing to repair")
+
+    def _check_interrupted(
+        self, ex: Executor, dialect: Dialect, m: Migration, rec: AppliedRecord
+    ) -> tuple[int, str]:
+        """Where to resume a migration whose runner died, and what was found out about it.
+
+        The row says statements before ``statements_applied`` completed; the next one may have
+        committed too (MySQL DDL) before the runner died. Where the catalogue shows that
+        statement's effect, resume after it; otherwise say that it may have completed.
+        """
+        statements = self._run(m, dialect).statements
+        index = rec.statements_applied
+        if index >= len(statements):
+            return index, ""
+        effect = statement_effect(statements[index])
+        holds = ex.effect_holds(effect) if effect is not None else None
+        n = index + 1
+        if holds is None:
+            return index, (
+                f"statement {n} may have completed before the runner died (MySQL commits each "
+                "statement; its effect cannot be checked here): check it by hand; "
+            )
+        assert effect is not None  # noqa: S101 - holds is only known for an effect
+        if holds == effect.exists:
+            return index + 1, f"statement {n} had completed ({effect.describe()}); "
+        return index, f"statement {n} had not taken effect; "
 
     def baseline(self, name: str | None, version: str, *, dry_run: bool = False) -> RunReport:
         """Adopt an existing database at ``version``: record every migration up to it as applied.

@@ -26,6 +26,7 @@ from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from polaris.core.errors import CheckFailed, Conflict, Location
+from polaris.migrations.effects import Effect
 from polaris.migrations.rules import AppliedRecord
 from polaris.migrations.sql_split import Dialect
 
@@ -195,6 +196,14 @@ class Executor(ABC):
     @abstractmethod
     def delete_record(self, version: str) -> None:
         """Delete one row."""
+
+    def effect_holds(self, effect: Effect) -> bool | None:
+        """Whether the catalogue shows ``effect``; None where this database cannot tell.
+
+        Only databases whose DDL commits as it runs (MySQL) need it: elsewhere an interrupted
+        migration leaves nothing behind.
+        """
+        return None
 
     @abstractmethod
     def read_table(self, name: str) -> tuple[set[str], list[dict[str, object]]] | None:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 
 from polaris.core.errors import Location
+from polaris.migrations.effects import Effect
 from polaris.migrations.sql_split import Dialect
 from polaris.migrations.sqlexec._dbapi import DbApiExecutor, connect_error
 from polaris.migrations.sqlexec.interface import ConnectError, LockTimeout
@@ -101,6 +102,18 @@ class MysqlExecutor(DbApiExecutor):
             (name or self.table,),
         )
         return {str(r[0]) for r in cur.fetchall()}
+
+    def effect_holds(self, effect: Effect) -> bool | None:
+        if effect.kind == "table":
+            return self._table_exists(effect.table)
+        if effect.kind == "column":
+            return effect.name.lower() in {c.lower() for c in self._existing_columns(effect.table)}
+        row = self._exec(
+            "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_NAME = %s AND INDEX_NAME = %s LIMIT 1",
+            (effect.table, effect.name),
+        ).fetchone()
+        return row is not None
 
     def _holder(self) -> str:
         row = self._exec(
