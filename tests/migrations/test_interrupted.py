@@ -137,7 +137,7 @@ def test_killing_schema_up_between_statements(db: tuple[Dialect, str], tmp_path:
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=30)
-    s = svc(db, mig, lock_timeout=10)
+    s = svc(db, mig, lock_timeout=60)
     write_killable(mig, db[0], slow=False)  # statement 2 made quick for the resume
     if db[0] != "mysql":
         # Transactional DDL: the killed run left nothing, and its lock died with it.
