@@ -12,14 +12,12 @@ import getpass
 import os
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
-from polaris.core.semver import Version
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.migrations.effects import statement_effect
 from polaris.migrations.layouts import Format, parse_layout
 from polaris.migrations.lint import LintReport, lint_migrations
@@ -588,56 +586,11 @@ class SchemaService:
     def sync(self, platform_version: str, *, dry_run: bool = False) -> SyncReport:
         """Bring every database to the migration listed for ``platform_version`` (in parallel).
 
-        A database's target is the entry of ``platform_versions`` for that version, or for the
-        highest listed patch release of the same MAJOR.MINOR below it (a patch release shares its
-        schema). When a database has no such entry, nothing runs anywhere: every report fails,
-        the missing ones listing the platform versions they know.
+        See :func:`polaris.migrations.sync.sync_databases`.
         """
-        target_version = Version.parse(platform_version)
-        targets: dict[str, str] = {}
-        missing: dict[str, str] = {}
-        for spec in self.databases:
-            try:
-                targets[spec.name] = _sync_target(spec, platform_version, target_version)
-            except NotFound as exc:
-                missing[spec.name] = exc.one_line()
-        if missing:
-            names = ", ".join(missing)
-            return SyncReport(
-                platform_version,
-                tuple(
-                    RunReport(
-                        spec.name,
-                        "sync",
-                        dry_run,
-                        error=missing.get(spec.name)
-                        or f"not run: {names} has no migration listed for {platform_version}",
-                    )
-                    for spec in self.databases
-                ),
-            )
+        from polaris.migrations.sync import sync_databases
 
-        def one(spec: DatabaseSpec) -> RunReport:
-            try:
-                target = targets[spec.name]
-                ordered = load_migrations(spec.directory, spec.format)
-                position = {m.version: i for i, m in enumerate(ordered)}
-                at = _position(ordered, target)
-                st = self.status(spec.name)
-                applied = [
-                    position[e.version]
-                    for e in st.entries
-                    if e.state in ("applied", "baseline") and e.version in position
-                ]
-                if at in applied and any(p > at for p in applied):
-                    return self.down(spec.name, to=target, dry_run=dry_run)
-                return self.up(spec.name, to=target, dry_run=dry_run)
-            except PolarisError as exc:
-                return RunReport(spec.name, "sync", dry_run, error=exc.one_line())
-
-        with ThreadPoolExecutor(max_workers=max(1, len(self.databases))) as pool:
-            reports = tuple(pool.map(one, self.databases))
-        return SyncReport(platform_version, reports)
+        return sync_databases(self, platform_version, dry_run=dry_run)
 
     # -- files -----------------------------------------------------------------------------
     def plan_new(
@@ -712,41 +665,6 @@ class SchemaService:
                 for m in load_migrations(spec.directory, spec.format)
             ]
         return lint_migrations(items, d)
-
-
-def _position(ordered: Sequence[Migration], target: str) -> int:
-    """Index of migration ``target`` (``3`` matches ``003``); -1 when absent."""
-    for i, m in enumerate(ordered):
-        if m.version == target:
-            return i
-    for i, m in enumerate(ordered):
-        if m.version.isdigit() and target.isdigit() and int(m.version) == int(target):
-            return i
-    return -1
-
-
-def _sync_target(spec: DatabaseSpec, platform_version: str, target: Version) -> str:
-    """The migration ``spec`` lists for ``target`` (or a lower patch release of its MAJOR.MINOR).
-
-    :raises NotFound: none, naming the platform versions that are listed.
-    """
-    listed = [(Version.parse(k), v) for k, v in spec.platform_versions]
-    same_line = [
-        (k, v)
-        for k, v in listed
-        if k <= target and (k.major, k.minor) == (target.major, target.minor)
-    ]
-    if not same_line:
-        known = ", ".join(str(k) for k, _ in sorted(listed)) or "none"
-        raise NotFound(
-            f"no migration listed for platform {platform_version} in database {spec.name} "
-            f"(listed: {known})",
-            location=Location(
-                file=spec.config_path or None, field=f"databases.{spec.name}.platform_versions"
-            ),
-            hint=f'add "{platform_version}" = "<migration>" to that table',
-        )
-    return max(same_line)[1]
 
 
 def _lint_item(path: Path) -> tuple[str, str, int]:
