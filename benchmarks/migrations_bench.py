@@ -14,7 +14,11 @@ On SQLite, Polaris holds the database's write lock for the whole run (``BEGIN IM
 each migration in a SAVEPOINT: per-migration atomicity with a single commit. The floor commits once
 per migration; ``floor-1tx`` (all in one transaction) is printed beside it for a like-for-like view.
 
+Polaris also runs the same 500 migrations laid out as golang-migrate, Flyway, goose and dbmate
+projects lay them out (read in place, ``format = ...``): ``polaris-<format>`` rows.
+
 Usage: python benchmarks/migrations_bench.py [--count 500] [--repeat 1] [--only sqlite|postgresql]
+       [--skip-peers]
 PostgreSQL: BENCH_PG_URL (default postgresql://postgres@127.0.0.1:5432/test); skipped if absent.
 """
 
@@ -61,6 +65,29 @@ def write_polaris(d: Path, n: int) -> None:
             + ";\n",
             encoding="utf-8",
         )
+
+
+def write_layout(fmt: str, d: Path, n: int) -> None:
+    """The same migrations in another tool's layout."""
+    d.mkdir(parents=True)
+    for i in range(1, n + 1):
+        up = "".join(f"{s};\n" for s in up_sql(i))
+        down = "".join(f"{s};\n" for s in down_sql(i))
+        if fmt == "golang-migrate":
+            (d / f"{i:06d}_bench_{i}.up.sql").write_text(up)
+            (d / f"{i:06d}_bench_{i}.down.sql").write_text(down)
+        elif fmt == "flyway":
+            (d / f"V1_{i}__bench_{i}.sql").write_text(up)
+            (d / f"U1_{i}__bench_{i}.sql").write_text(down)
+        elif fmt == "goose":
+            (d / f"{i:05d}_bench_{i}.sql").write_text(f"-- +goose Up\n{up}-- +goose Down\n{down}")
+        elif fmt == "dbmate":
+            (d / f"{20260000000000 + i}_bench_{i}.sql").write_text(
+                f"-- migrate:up\n{up}\n-- migrate:down\n{down}"
+            )
+
+
+FORMATS = ("golang-migrate", "flyway", "goose", "dbmate")
 
 
 def write_yoyo(d: Path, n: int) -> None:
@@ -142,10 +169,13 @@ def floor_pg(url: str, schema: str, n: int) -> tuple[float, float]:
     return up, down
 
 
-def polaris(dialect: str, url: str, work: Path, n: int) -> tuple[float, float]:
-    d = work / "polaris"
-    write_polaris(d, n)
-    spec = DatabaseSpec("bench", dialect, "BENCH_URL", str(d))  # type: ignore[arg-type]
+def polaris(dialect: str, url: str, work: Path, n: int, fmt: str = "seed") -> tuple[float, float]:
+    d = work / f"polaris-{fmt}"
+    if fmt == "seed":
+        write_polaris(d, n)
+    else:
+        write_layout(fmt, d, n)
+    spec = DatabaseSpec("bench", dialect, "BENCH_URL", str(d), format=fmt)  # type: ignore[arg-type]
     service = SchemaService([spec], environ={"BENCH_URL": url}, actor="bench")
     t0 = time.perf_counter()
     report = service.up()
@@ -200,6 +230,9 @@ def alembic(url: str, schema: str | None, work: Path, n: int) -> tuple[float, fl
 
 
 # -- driver ----------------------------------------------------------------------------------------
+PEERS = True
+
+
 def bench_sqlite(n: int) -> dict[str, tuple[float, float]]:
     out: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -207,8 +240,12 @@ def bench_sqlite(n: int) -> dict[str, tuple[float, float]]:
         out["floor"] = floor_sqlite(root / "floor.db", n)
         out["floor-1tx"] = floor_sqlite(root / "floor1.db", n, one_tx=True)
         out["polaris"] = polaris("sqlite", f"sqlite:///{root / 'polaris.db'}", root, n)
-        out["yoyo"] = yoyo(f"sqlite:///{root / 'yoyo.db'}", root, n)
-        out["alembic"] = alembic(f"sqlite:///{root / 'alembic.db'}", None, root, n)
+        for fmt in FORMATS:
+            url = f"sqlite:///{root / f'polaris-{fmt}.db'}"
+            out[f"polaris-{fmt}"] = polaris("sqlite", url, root, n, fmt)
+        if PEERS:
+            out["yoyo"] = yoyo(f"sqlite:///{root / 'yoyo.db'}", root, n)
+            out["alembic"] = alembic(f"sqlite:///{root / 'alembic.db'}", None, root, n)
     return out
 
 
@@ -218,7 +255,8 @@ def bench_pg(n: int) -> dict[str, tuple[float, float]] | None:
     except psycopg.Error as exc:
         print(f"PostgreSQL skipped: {exc}")
         return None
-    schemas = {k: f"bench_{k}_{uuid.uuid4().hex[:8]}" for k in ("floor", "polaris", "yoyo", "alem")}
+    keys = ("floor", "polaris", "yoyo", "alem", *(f.replace("-", "_") for f in FORMATS))
+    schemas = {k: f"bench_{k}_{uuid.uuid4().hex[:8]}" for k in keys}
     for s in schemas.values():
         admin.execute(f"CREATE SCHEMA {s}".encode())
     sep = "&" if "?" in PG_URL else "?"
@@ -229,6 +267,12 @@ def bench_pg(n: int) -> dict[str, tuple[float, float]] | None:
             out["floor"] = floor_pg(PG_URL, schemas["floor"], n)
             pol_url = f"{PG_URL}{sep}options=-csearch_path%3D{schemas['polaris']}"
             out["polaris"] = polaris("postgresql", pol_url, root, n)
+            for fmt in FORMATS:
+                schema = schemas[fmt.replace("-", "_")]
+                fmt_url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+                out[f"polaris-{fmt}"] = polaris("postgresql", fmt_url, root, n, fmt)
+            if not PEERS:
+                return out
             yoyo_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
             out["yoyo"] = yoyo(f"{yoyo_url}{sep}schema={schemas['yoyo']}", root, n)
             alembic_url = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
@@ -247,13 +291,14 @@ def best(runs: list[dict[str, tuple[float, float]]]) -> dict[str, tuple[float, f
 def report(title: str, results: dict[str, tuple[float, float]], n: int) -> None:
     floor = sum(results["floor"])
     print(f"\n{title}: {n} migrations applied then rolled back (seconds, best of runs)")
-    print(f"{'tool':<10} {'apply':>8} {'rollback':>9} {'total':>8} {'x floor':>8}")
+    print(f"{'tool':<22} {'apply':>8} {'rollback':>9} {'total':>8} {'x floor':>8}")
     for tool, (up, down) in results.items():
         total = up + down
-        print(f"{tool:<10} {up:8.2f} {down:9.2f} {total:8.2f} {total / floor:8.2f}")
+        print(f"{tool:<22} {up:8.2f} {down:9.2f} {total:8.2f} {total / floor:8.2f}")
     pol = sum(results["polaris"])
-    peers = {k: sum(results[k]) / pol for k in ("yoyo", "alembic")}
-    print("polaris speed-up: " + ", ".join(f"{v:.1f}x vs {k}" for k, v in peers.items()))
+    peers = {k: sum(results[k]) / pol for k in ("yoyo", "alembic") if k in results}
+    if peers:
+        print("polaris speed-up: " + ", ".join(f"{v:.1f}x vs {k}" for k, v in peers.items()))
 
 
 def main() -> None:
@@ -261,7 +306,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    parser.add_argument("--skip-peers", action="store_true", help="Polaris and the floor only.")
     args = parser.parse_args()
+    global PEERS  # noqa: PLW0603 - a flag of this script
+    PEERS = not args.skip_peers
     benches: list[tuple[str, Callable[[int], dict[str, tuple[float, float]] | None]]] = [
         ("SQLite", bench_sqlite),
         ("PostgreSQL", bench_pg),

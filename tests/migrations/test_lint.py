@@ -68,6 +68,11 @@ CASES: dict[str, dict[Dialect, str]] = {
     },
     "unparsed": dict.fromkeys(ALL, "CREATE TABLE (((;"),
     "unrecognized": dict.fromkeys(ALL, "SELECT 1;"),
+    "wrong-dialect": {
+        "sqlite": "UPDATE t SET name = qty::text;",
+        "postgresql": "CREATE TABLE w (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;",
+        "mysql": "CREATE INDEX CONCURRENTLY i_qty ON t (qty);",
+    },
 }
 PARAMS = [
     pytest.param(rule, dialect, sql, id=f"{rule}-{dialect}")
@@ -158,3 +163,31 @@ def test_unparseable_sql_is_unknown_never_safe() -> None:
     lint = lint_sql("CREATE TABLE ok (i INT);\nFROBNICATE THE DATABASE;", "postgresql")
     assert lint.verdict == "unknown"
     assert lint.bump == "major"
+
+
+def test_stored_programs_are_classified_without_parsing_their_bodies() -> None:
+    from polaris.migrations.lint import lint_sql
+
+    proc = "CREATE PROCEDURE p()\nBEGIN\n  IF 1 THEN SELECT 1; END IF;\nEND;\nDROP TRIGGER trg;"
+    rules = [f.rule for f in lint_sql(proc, "mysql", file="x.sql").findings]
+    assert rules == ["add-table", "drop-table"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "dialect", "foreign"),
+    [
+        ("CREATE TABLE t (a INT UNSIGNED, b LONGTEXT, c JSONB);", "sqlite", False),
+        ("CREATE TABLE t (a INT UNSIGNED);", "postgresql", True),
+        ("CREATE TABLE t (a JSONB);", "mysql", True),
+        ("CREATE TABLE `t` (a INT);", "sqlite", False),
+        ("CREATE TABLE `t` (a INT);", "postgresql", True),
+        ("INSERT INTO t (note) VALUES ('AUTO_INCREMENT; ENGINE=x');", "postgresql", False),
+        ("ALTER TABLE t ADD COLUMN first_name TEXT;", "postgresql", False),
+        ("ALTER TABLE t ADD COLUMN b INT AFTER a;", "postgresql", True),
+    ],
+)
+def test_wrong_dialect_is_about_syntax_not_names(sql: str, dialect: Dialect, foreign: bool) -> None:
+    from polaris.migrations.lint import lint_sql
+
+    rules = {f.rule for f in lint_sql(sql, dialect).findings}
+    assert ("wrong-dialect" in rules) is foreign

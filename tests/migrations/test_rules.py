@@ -89,7 +89,6 @@ class TestParse:
             ("-- Up Migration:\nA;\n-- Up Migration:\nB;\n", 3, "a second"),
             ("-- Down Migration (Rollback):\nA;\n-- Up Migration:\nB;\n", 1, "before"),
             ("-- Dependencies: 002, !!\n-- Up Migration:\nA;\n", 1, "dependency '!!'"),
-            ("-- Up Migration:\n\n-- Down Migration (Rollback):\nA;\n", 1, "empty"),
         ],
     )
     def test_errors_name_file_and_line(self, text: str, line: int, fragment: str) -> None:

@@ -7,19 +7,25 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._render import console, emit, table
 from polaris.core.errors import CheckFailed, InvalidInput, Location
-from polaris.migrations.sql_split import DIALECTS, Dialect
+from polaris.migrations.lint_dialect import DIALECT_NAMES, parse_dialect
+from polaris.migrations.sql_split import Dialect
 from polaris.project.databases import find_config, load_databases
 
 if TYPE_CHECKING:
+    from polaris.migrations import foreign
     from polaris.migrations import service as schema_service
+    from polaris.migrations.adopt import Tool
+    from polaris.migrations.layouts import Format
     from polaris.migrations.service import RepairMode, RunReport, SchemaService
 else:
     schema_service = lazy_import("polaris.migrations.service")
+    foreign = lazy_import("polaris.migrations.foreign")
 
 __all__ = ["app"]
 
@@ -46,7 +52,13 @@ def _names(service: SchemaService, database: str | None) -> list[str]:
 
 def _show_run(report: RunReport, as_json: bool) -> None:
     def human(c: Console) -> None:
-        verb = {"up": "apply", "down": "roll back", "baseline": "baseline", "sync": "sync"}
+        verb = {
+            "up": "apply",
+            "down": "roll back",
+            "baseline": "baseline",
+            "sync": "sync",
+            "adopt": "adopt",
+        }
         if not report.steps and not report.error:
             c.print(f"{report.database}: nothing to {verb.get(report.action, report.action)}")
             return
@@ -57,6 +69,8 @@ def _show_run(report: RunReport, as_json: bool) -> None:
         ]
         # A failure's message is the error line printed on stderr.
         c.print(table(title, ["version", "name", "statements", "status", "time"], rows))
+        if report.note:
+            c.print(escape(report.note))
 
     emit(report, as_json=as_json, human=human)
     if report.error:
@@ -241,17 +255,21 @@ def lint(
     ] = None,
     database: DatabaseOption = None,
     dialect: Annotated[
-        str | None, typer.Option("--dialect", help="sqlite, postgresql or mysql.")
+        str | None,
+        typer.Option("--dialect", help="sqlite, postgresql (postgres, pg) or mysql (mariadb)."),
     ] = None,
     as_json: JsonOption = False,
     project: ProjectOption = None,
 ) -> None:
     """Classify migrations (safe / deprecation / breaking / unknown) and the bump they need."""
-    if dialect is not None and dialect not in DIALECTS:
-        raise InvalidInput(
-            f"--dialect must be one of {', '.join(DIALECTS)}", location=Location(field="--dialect")
-        )
-    chosen: Dialect | None = dialect  # checked just above
+    chosen: Dialect | None = None
+    if dialect is not None:
+        chosen = parse_dialect(dialect)
+        if chosen is None:
+            raise InvalidInput(
+                f"--dialect must be one of {', '.join(DIALECT_NAMES)}, got {dialect!r}",
+                location=Location(field="--dialect"),
+            )
     if files and chosen is not None and database is None:
         service = schema_service.SchemaService(())
     else:
@@ -270,3 +288,68 @@ def lint(
         c.print(f"overall: {report.verdict}; minimum bump: {report.bump}")
 
     emit(report, as_json=as_json, human=human)
+
+
+_TOOLS = ("flyway", "golang-migrate", "goose", "dbmate")
+
+
+@app.command("adopt")
+def adopt_cmd(
+    database: DatabaseOption = None,
+    from_tool: Annotated[
+        str | None,
+        typer.Option(
+            "--from", help="flyway, golang-migrate, goose or dbmate (default: the format)."
+        ),
+    ] = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+) -> None:
+    """Take over a database another tool migrated: baseline from that tool's history table."""
+    if from_tool is not None and from_tool not in _TOOLS:
+        raise InvalidInput(
+            f"--from must be one of {', '.join(_TOOLS)}, got {from_tool!r}",
+            location=Location(field="--from"),
+        )
+    tool: Tool | None = from_tool  # type: ignore[assignment]  # checked just above
+    _show_run(foreign.adopt(_service(project), database, tool, dry_run=dry_run), as_json)
+
+
+@app.command("import")
+def import_cmd(
+    directory: Annotated[Path, typer.Argument(help="The other tool's migrations directory.")],
+    from_format: Annotated[
+        str, typer.Option("--from", help="golang-migrate, flyway, goose, dbmate (or seed).")
+    ],
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="Where to write (default: the database's directory)."),
+    ] = None,
+    database: DatabaseOption = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+    project: ProjectOption = None,
+) -> None:
+    """Convert another tool's migrations into the seed's format (--dry-run shows the diff)."""
+    target = to if to is not None else Path(_service(project).database(database).directory)
+    fmt: Format = from_format  # type: ignore[assignment]  # plan_import checks it
+    plan = foreign.plan_import(directory, fmt, target)
+    if not dry_run:
+        plan = foreign.apply_import(plan)
+
+    def human(c: Console) -> None:
+        for f in plan.files:
+            if f.change == "same":
+                continue
+            if dry_run:
+                c.out(f.diff, end="")
+            else:
+                c.print(f"{f.change}: {escape(f.path)}")
+        for note in plan.notes:
+            c.print(f"note: {escape(note)}")
+        changed = sum(1 for f in plan.files if f.change != "same")
+        what = "would write" if dry_run else "wrote"
+        c.print(f"{what} {changed} of {len(plan.files)} file(s) in {escape(plan.target)}")
+
+    emit(plan, as_json=as_json, human=human)

@@ -28,6 +28,7 @@ not-null-on-existing-data  warning     NOT NULL on an existing column fails on N
 pg-index-not-concurrent    warning     PostgreSQL CREATE/DROP INDEX without CONCURRENTLY
 pg-constraint-not-valid    warning     PostgreSQL FOREIGN KEY / CHECK without NOT VALID
 pg-volatile-default        warning     PostgreSQL ADD COLUMN with a volatile default
+wrong-dialect              unknown     another engine's syntax (AUTO_INCREMENT in PostgreSQL...)
 unparsed                   unknown     sqlglot cannot parse the statement
 unrecognized               unknown     parsed, but no rule knows the statement
 ========================== =========== =====================================================
@@ -51,6 +52,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from polaris.core.errors import InvalidInput
+from polaris.migrations.lint_dialect import foreign_syntax
 from polaris.migrations.sql_split import Dialect, split_sql
 
 __all__ = [
@@ -93,6 +95,7 @@ RULES: Final[dict[str, tuple[Verdict, Bump]]] = {
     "pg-index-not-concurrent": ("warning", "none"),
     "pg-constraint-not-valid": ("warning", "none"),
     "pg-volatile-default": ("warning", "none"),
+    "wrong-dialect": ("unknown", "major"),
     "unparsed": ("unknown", "major"),
     "unrecognized": ("unknown", "major"),
 }
@@ -237,6 +240,19 @@ class _Linter:
 
     def statement(self, text: str) -> None:
         if _NOOP.match(text):
+            return
+        foreign = foreign_syntax(text, self.dialect)
+        if foreign is not None:
+            self.add("wrong-dialect", foreign)
+            return
+        stored = _ROUTINE.match(text)
+        if stored and stored.group("kind").upper() != "VIEW":
+            # Stored programs' bodies are beyond the SQL parser; what they add or drop is not.
+            kind = stored.group("kind").lower()
+            if stored.group("verb").upper() == "CREATE":
+                self.add("add-table", f"adds a {kind}")
+            else:
+                self.add("drop-table", f"drops a {kind}")
             return
         try:
             tree = sqlglot.parse_one(text, read=_SQLGLOT[self.dialect])

@@ -25,10 +25,13 @@ from datetime import datetime
 from typing import Final, Literal
 
 from polaris.core.errors import CheckFailed, Conflict, InvalidInput, Location, NotFound
+from polaris.migrations.sql_split import split_sql
 
 __all__ = [
     "CHECKSUM_PREFIX",
+    "NOOP_DOWN",
     "AppliedRecord",
+    "Chunk",
     "DownPlan",
     "EntryState",
     "Migration",
@@ -37,6 +40,8 @@ __all__ = [
     "UpPlan",
     "UpStep",
     "checksum",
+    "is_noop",
+    "is_repeatable",
     "migration_filename",
     "next_number",
     "order_migrations",
@@ -60,6 +65,10 @@ _HEADER: Final = re.compile(r"^--\s*(?P<key>[A-Za-z][A-Za-z ()]*?)\s*:\s*(?P<val
 _UP_MARKER: Final = re.compile(r"^--\s*up\s+migration\b.*:\s*$", re.IGNORECASE)
 _DOWN_MARKER: Final = re.compile(r"^--\s*down\s+migration\b.*:\s*$", re.IGNORECASE)
 
+#: The rollback text recorded for an explicit down section holding no statement, so a row whose
+#: file is gone still tells "does nothing" from "cannot be rolled back" (no text at all).
+NOOP_DOWN: Final = "-- no-op: nothing to undo"
+
 #: States a tracking-table row can be in. ``running`` is a MySQL migration whose runner died
 #: mid-way; ``partial`` is a failed one a human repaired, resumed at its failed statement.
 RecordState = Literal["applied", "failed", "running", "partial", "baseline"]
@@ -68,8 +77,21 @@ EntryState = Literal["applied", "pending", "failed", "partial", "modified", "mis
 
 
 @dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a section as its layout cut it (goose ``StatementBegin``/``StatementEnd``).
+
+    ``whole`` chunks are one statement as written; the others are split by the SQL splitter.
+    """
+
+    text: str
+    #: 1-based line of the chunk's first line in the file.
+    line: int
+    whole: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Migration:
-    """One migration file, parsed."""
+    """One migration, parsed from its file(s) in any supported layout."""
 
     #: The number as an integer (ordering) and as written (``"003"``, the tracking key).
     number: int
@@ -86,6 +108,36 @@ class Migration:
     up_line: int = 1
     down_line: int = 1
     path: str = ""
+    #: Whether a down section exists (possibly a no-op); without one it cannot be rolled back.
+    has_down: bool = True
+    #: Flyway ``R__`` migrations: re-run after the versioned ones whenever their checksum changes.
+    repeatable: bool = False
+    #: False for goose ``NO TRANSACTION`` / dbmate ``transaction:false``: run outside a transaction.
+    transaction: bool = True
+    #: How the layout cut the sections, when it did (else the splitter cuts the SQL).
+    up_chunks: tuple[Chunk, ...] = ()
+    down_chunks: tuple[Chunk, ...] = ()
+    #: Path of the down file where the layout keeps it apart (golang-migrate, Flyway ``U``).
+    down_path: str = ""
+
+    @property
+    def up_noop(self) -> bool:
+        """The up section holds no statement: applying it only records it."""
+        return is_noop(self.up_sql) and not any(c.whole for c in self.up_chunks)
+
+    @property
+    def down_noop(self) -> bool:
+        """An explicit down section holding no statement: rolling back only forgets it."""
+        return (
+            self.has_down and is_noop(self.down_sql) and not any(c.whole for c in self.down_chunks)
+        )
+
+    @property
+    def recorded_down(self) -> str:
+        """The rollback text kept in the tracking row (``NOOP_DOWN`` for an empty down section)."""
+        if not self.has_down:
+            return ""
+        return self.down_sql if self.down_sql.strip() else NOOP_DOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +207,23 @@ def checksum(up_sql: str) -> str:
     """
     text = up_sql.replace("\r\n", "\n").replace("\r", "\n")
     return CHECKSUM_PREFIX + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_noop(sql: str) -> bool:
+    """Whether ``sql`` holds nothing but blank lines and comments.
+
+    >>> is_noop("-- nothing to undo\n/* really */"), is_noop("SELECT 1")
+    (True, False)
+    """
+    try:
+        return not split_sql(sql, "sqlite")
+    except InvalidInput:
+        return False
+
+
+def is_repeatable(version: str) -> bool:
+    """Whether a tracking key names a repeatable migration (``R__name``)."""
+    return version.startswith("R__")
 
 
 def parse_filename(filename: str) -> tuple[int, str, str]:
@@ -266,10 +335,6 @@ def parse_migration(text: str, filename: str, *, path: str | None = None) -> Mig
     up_end = down_at if down_at >= 0 else len(lines)
     up_sql = "\n".join(lines[up_at + 1 : up_end]).strip()
     down_sql = "\n".join(lines[down_at + 1 :]).strip() if down_at >= 0 else ""
-    if not up_sql:
-        raise InvalidInput(
-            "the up section is empty", location=Location(file=source, line=up_at + 1)
-        )
     return Migration(
         number=number,
         version=version,
@@ -283,6 +348,7 @@ def parse_migration(text: str, filename: str, *, path: str | None = None) -> Mig
         up_line=up_at + 2,
         down_line=down_at + 2 if down_at >= 0 else len(lines) + 1,
         path=source,
+        has_down=down_at >= 0,
     )
 
 
@@ -427,11 +493,22 @@ def status(
     for m in migrations:
         r = by_version.pop(m.version, None)
         if r is None:
-            out.append(StatusEntry(m.version, m.name, "pending", m.description))
+            out.append(StatusEntry(m.version, m.name, "pending", m.description, detail=_note(m)))
             continue
         state: EntryState
-        detail = ""
-        if r.state in ("failed", "running"):
+        detail = _note(m)
+        if m.repeatable and r.state == "applied" and not same_checksum(r.checksum, m.checksum):
+            state = "pending"
+            detail = "repeatable, changed since it last ran"
+        elif r.state == "running":
+            state = "failed"
+            n = r.statements_applied + 1
+            detail = (
+                f"interrupted at statement {n} of {r.statements_total}: the runner died; "
+                f"statement {n} may have completed (MySQL/MariaDB commit each statement); "
+                f"'polaris schema repair {r.version}' checks what it can"
+            )
+        elif r.state == "failed":
             state = "failed"
             detail = r.error or "interrupted"
             if r.failed_statement:
@@ -474,6 +551,22 @@ def status(
     return tuple(out)
 
 
+def _note(m: Migration) -> str:
+    """What ``status`` says about a migration's sections: no-ops, no rollback, repeatable."""
+    notes = []
+    if m.repeatable:
+        notes.append("repeatable")
+    if m.up_noop:
+        notes.append("up is a no-op")
+    if not m.has_down and not m.repeatable:
+        notes.append("no down section: cannot be rolled back")
+    elif m.down_noop and not m.repeatable:
+        notes.append("down is a no-op")
+    if not m.transaction:
+        notes.append("runs outside a transaction")
+    return "; ".join(notes)
+
+
 def validation_problems(entries: Iterable[StatusEntry]) -> tuple[StatusEntry, ...]:
     """The entries ``validate`` reports: modified, failed, partial or missing."""
     return tuple(e for e in entries if e.state in ("modified", "failed", "partial", "missing"))
@@ -481,7 +574,10 @@ def validation_problems(entries: Iterable[StatusEntry]) -> tuple[StatusEntry, ..
 
 def _find(ordered: Sequence[Migration], target: str) -> int:
     for i, m in enumerate(ordered):
-        if m.version == target or (target.isdigit() and m.number == int(target)):
+        if m.version == target:
+            return i
+    for i, m in enumerate(ordered):
+        if target.isdigit() and m.version.isdigit() and int(m.version) == int(target):
             return i
     raise NotFound(f"no migration numbered {target}", location=Location(field="--to"))
 
@@ -509,6 +605,7 @@ def plan_up(
         for m in ordered
         if (rec := by_version.get(m.version)) is not None
         and _is_applied(rec.state)
+        and not m.repeatable
         and not same_checksum(rec.checksum, m.checksum)
     ]
     if modified:
@@ -516,14 +613,20 @@ def plan_up(
             f"applied migration(s) {', '.join(modified)} were edited since they were applied",
             hint="restore the files, or accept the edit with 'polaris schema repair N'",
         )
-    limit = len(ordered) if to is None else _find(ordered, to) + 1
+    versioned = [m for m in ordered if not m.repeatable]
+    limit = len(versioned) if to is None else _find(versioned, to) + 1
     steps: list[UpStep] = []
-    for m in ordered[:limit]:
+    for m in versioned[:limit]:
         r = by_version.get(m.version)
         if r is None:
             steps.append(UpStep(m))
         elif r.state == "partial":
             steps.append(UpStep(m, r.statements_applied))
+    if to is None:  # Flyway: repeatables run after the versioned ones, when new or changed
+        for m in ordered:
+            r = by_version.get(m.version)
+            if m.repeatable and (r is None or not same_checksum(r.checksum, m.checksum)):
+                steps.append(UpStep(m, r.statements_applied if r and r.state == "partial" else 0))
     return UpPlan(tuple(steps))
 
 
@@ -553,7 +656,11 @@ def plan_down(
             f"migration {failed[0].version} is {failed[0].state}; repair it before rolling back",
             hint=f"polaris schema repair {failed[0].version}",
         )
-    applied = sorted((r for r in records if _is_applied(r.state)), key=lambda r: -r.rank)
+    # Repeatable migrations have no undo (Flyway): down leaves them, and their rows, alone.
+    applied = sorted(
+        (r for r in records if _is_applied(r.state) and not is_repeatable(r.version)),
+        key=lambda r: -r.rank,
+    )
     if to is not None:
         if to.strip("0") == "":
             chosen = applied
@@ -562,7 +669,8 @@ def plan_down(
                 (
                     i
                     for i, r in enumerate(applied)
-                    if r.version == to or (to.isdigit() and int(r.version) == int(to))
+                    if r.version == to
+                    or (to.isdigit() and r.version.isdigit() and int(r.version) == int(to))
                 ),
                 None,
             )
@@ -586,11 +694,12 @@ def plan_down(
     down: list[str] = []
     for r in chosen:
         m = files.get(r.version)
-        sql = m.down_sql if m is not None and m.down_sql else r.down_sql
+        sql = m.recorded_down if m is not None else r.down_sql
         if not sql.strip():
             raise Conflict(
                 f"migration {r.version} ({r.name}) has no down section: it cannot be rolled back",
                 location=Location(file=m.path if m is not None else None),
+                hint="with nothing to undo, write the down marker (or an empty down file)",
             )
         down.append(sql)
     return DownPlan(tuple(chosen), tuple(down))

@@ -12,22 +12,22 @@ import getpass
 import os
 import socket
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
-from polaris.core.semver import Version
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
+from polaris.migrations.effects import statement_effect
+from polaris.migrations.layouts import Format, parse_layout
 from polaris.migrations.lint import LintReport, lint_migrations
 from polaris.migrations.rules import (
     AppliedRecord,
+    Chunk,
     Migration,
     StatusEntry,
     migration_filename,
     next_number,
-    order_migrations,
     parse_migration,
     plan_down,
     plan_up,
@@ -81,6 +81,8 @@ class RunReport:
     #: Whether the migration lock was taken (never when there was nothing to do).
     locked: bool = False
     error: str = ""
+    #: A remark on the run (``adopt``: which history it read, and where that table went).
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -139,18 +141,16 @@ def current_actor() -> str:
     return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
-def load_migrations(directory: str | Path) -> tuple[Migration, ...]:
-    """Parse and order every ``*.sql`` file of ``directory`` (missing directory: none).
+def load_migrations(directory: str | Path, fmt: Format = "seed") -> tuple[Migration, ...]:
+    """Parse and order every ``*.sql`` file of ``directory`` in layout ``fmt`` (missing: none).
 
     :raises InvalidInput: a file is malformed, or the order cannot be established.
     """
     d = Path(directory)
     if not d.is_dir():
         return ()
-    found = []
-    for p in sorted(d.glob("*.sql")):
-        found.append(parse_migration(p.read_text(encoding="utf-8"), p.name, path=str(p)))
-    return order_migrations(found)
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(d.glob("*.sql"))}
+    return parse_layout(fmt, files, root=str(d))
 
 
 def _default_factory(spec: DatabaseSpec, url: str) -> Executor:
@@ -217,20 +217,37 @@ class SchemaService:
     def _open(self, spec: DatabaseSpec) -> Executor:
         return self._connect(spec, database_url(spec, self._environ))
 
-    def _run(self, m: Migration, sql: str, first_line: int, dialect: Dialect) -> RunStatements:
-        stmts = split_sql(sql, dialect, source=m.path or m.filename)
-        return RunStatements(
-            m.version,
-            tuple(s.text for s in stmts),
-            tuple(first_line + s.line - 1 for s in stmts),
-            m.path,
-        )
+    def open(self, spec: DatabaseSpec) -> Executor:
+        """A connection to ``spec``'s database (for use cases built on this service)."""
+        return self._open(spec)
+
+    def clock(self) -> datetime:
+        """Now, as this service sees it (UTC)."""
+        return self._clock()
+
+    def _run(self, m: Migration, dialect: Dialect, *, down: bool = False) -> RunStatements:
+        """The statements of ``m``'s up (or down) section, cut by its layout or the splitter."""
+        chunks = m.down_chunks if down else m.up_chunks
+        path = (m.down_path or m.path) if down else m.path
+        if not chunks:
+            chunks = (Chunk(m.down_sql if down else m.up_sql, m.down_line if down else m.up_line),)
+        texts: list[str] = []
+        lines: list[int] = []
+        for c in chunks:
+            if c.whole:
+                texts.append(c.text)
+                lines.append(c.line)
+                continue
+            for s in split_sql(c.text, dialect, source=path or m.filename):
+                texts.append(s.text)
+                lines.append(c.line + s.line - 1)
+        return RunStatements(m.version, tuple(texts), tuple(lines), path, m.transaction)
 
     # -- read commands ---------------------------------------------------------------------
     def status(self, name: str | None = None) -> DatabaseStatus:
         """Applied, pending, failed and modified migrations of one database."""
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         with self._open(spec) as ex:
             records = ex.records()
         entries = status(ordered, records)
@@ -252,7 +269,7 @@ class SchemaService:
         :raises CheckFailed: an applied file was edited. :raises Conflict: a failed migration.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         with self._open(spec) as ex:
             records = ex.records()
             # A "running" row read without the lock may belong to a runner at work right now
@@ -265,7 +282,7 @@ class SchemaService:
                     StepReport(
                         s.migration.version,
                         s.migration.name,
-                        len(self._run(s.migration, s.migration.up_sql, 1, spec.dialect).statements),
+                        len(self._run(s.migration, spec.dialect).statements),
                         "pending",
                         start=s.start + 1,
                     )
@@ -281,7 +298,7 @@ class SchemaService:
                 rank = max((r.rank for r in records), default=0)
                 for step in plan.steps:
                     m = step.migration
-                    run = self._run(m, m.up_sql, m.up_line, spec.dialect)
+                    run = self._run(m, spec.dialect)
                     old = by_version.get(m.version)
                     if old is None:
                         rank += 1
@@ -293,7 +310,7 @@ class SchemaService:
                         state="applied",
                         statements_applied=len(run.statements),
                         statements_total=len(run.statements),
-                        down_sql=m.down_sql,
+                        down_sql=m.recorded_down,
                         applied_at=self._clock(),
                         applied_by=self.actor,
                         rank=old.rank if old is not None else rank,
@@ -334,7 +351,7 @@ class SchemaService:
     ) -> RunReport:
         """Roll back the last ``steps`` migrations (default 1), or all applied after ``to``."""
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex:
             records = ex.records()
@@ -361,8 +378,8 @@ class SchemaService:
                 plan = plan_down(ordered, ex.records(), to=to, steps=steps)
                 for r, sql in zip(plan.records, plan.down_sql, strict=True):
                     m = files.get(r.version)
-                    if m is not None and m.down_sql:
-                        run = self._run(m, sql, m.down_line, spec.dialect)
+                    if m is not None:
+                        run = self._run(m, spec.dialect, down=True)
                     else:
                         stmts = split_sql(sql, spec.dialect)
                         run = RunStatements(
@@ -405,7 +422,7 @@ class SchemaService:
         :raises NotFound: the version has no row.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         files = {m.version: m for m in ordered}
         with self._open(spec) as ex, ex.lock(spec.lock_timeout, self.actor):
 
@@ -462,14 +479,14 @@ class SchemaService:
                         ]
                     )
                     return RepairResult(spec.name, rec.version, _would(dry_run, "marked applied"))
-                write([replace(rec, state="partial")])
+                resume, note = rec.statements_applied, ""
+                if rec.state == "running" and m is not None:
+                    resume, note = self._check_interrupted(ex, spec.dialect, m, rec)
+                write([replace(rec, state="partial", statements_applied=resume)])
                 return RepairResult(
                     spec.name,
                     rec.version,
-                    _would(
-                        dry_run,
-                        f"cleared: next up resumes at statement {rec.statements_applied + 1}",
-                    ),
+                    _would(dry_run, f"{note}cleared: next up resumes at statement {resume + 1}"),
                 )
             if m is not None and rec.checksum != m.checksum:
                 write(
@@ -477,7 +494,7 @@ class SchemaService:
                         replace(
                             rec,
                             checksum=m.checksum,
-                            down_sql=m.down_sql,
+                            down_sql=m.recorded_down,
                             description=m.description,
                         )
                     ]
@@ -486,6 +503,32 @@ class SchemaService:
                     spec.name, rec.version, _would(dry_run, f"accepted checksum {m.checksum}")
                 )
             return RepairResult(spec.name, rec.version, "nothing to repair")
+
+    def _check_interrupted(
+        self, ex: Executor, dialect: Dialect, m: Migration, rec: AppliedRecord
+    ) -> tuple[int, str]:
+        """Where to resume a migration whose runner died, and what was found out about it.
+
+        The row says statements before ``statements_applied`` completed; the next one may have
+        committed too (MySQL DDL) before the runner died. Where the catalogue shows that
+        statement's effect, resume after it; otherwise say that it may have completed.
+        """
+        statements = self._run(m, dialect).statements
+        index = rec.statements_applied
+        if index >= len(statements):
+            return index, ""
+        effect = statement_effect(statements[index])
+        holds = ex.effect_holds(effect) if effect is not None else None
+        n = index + 1
+        if holds is None:
+            return index, (
+                f"statement {n} may have completed before the runner died (MySQL commits each "
+                "statement; its effect cannot be checked here): check it by hand; "
+            )
+        assert effect is not None  # noqa: S101 - holds is only known for an effect
+        if holds == effect.exists:
+            return index + 1, f"statement {n} had completed ({effect.describe()}); "
+        return index, f"statement {n} had not taken effect; "
 
     def baseline(self, name: str | None, version: str, *, dry_run: bool = False) -> RunReport:
         """Adopt an existing database at ``version``: record every migration up to it as applied.
@@ -496,7 +539,7 @@ class SchemaService:
         :raises NotFound: no migration ``version``.
         """
         spec = self.database(name)
-        ordered = load_migrations(spec.directory)
+        ordered = load_migrations(spec.directory, spec.format)
         idx = next(
             (
                 i
@@ -528,7 +571,7 @@ class SchemaService:
                         "baseline",
                         n,
                         n,
-                        m.down_sql,
+                        m.recorded_down,
                         now,
                         self.actor,
                         0,
@@ -543,37 +586,11 @@ class SchemaService:
     def sync(self, platform_version: str, *, dry_run: bool = False) -> SyncReport:
         """Bring every database to the migration listed for ``platform_version`` (in parallel).
 
-        A database's target is the entry of ``platform_versions`` for that version, or for the
-        highest listed version below it. A database with none gets a failed report.
+        See :func:`polaris.migrations.sync.sync_databases`.
         """
-        target_version = Version.parse(platform_version)
+        from polaris.migrations.sync import sync_databases
 
-        def one(spec: DatabaseSpec) -> RunReport:
-            try:
-                listed = [(Version.parse(k), v) for k, v in spec.platform_versions]
-                eligible = [(k, v) for k, v in listed if k <= target_version]
-                if not eligible:
-                    raise NotFound(
-                        f"no migration listed for platform {platform_version}",
-                        location=Location(
-                            file=spec.config_path or None,
-                            field=f"databases.{spec.name}.platform_versions",
-                        ),
-                    )
-                target = max(eligible)[1]
-                st = self.status(spec.name)
-                applied = [e for e in st.entries if e.state in ("applied", "baseline")]
-                tnum = int(target)
-                later = [e for e in applied if int(e.version) > tnum]
-                if later and any(int(e.version) == tnum for e in applied):
-                    return self.down(spec.name, to=target, dry_run=dry_run)
-                return self.up(spec.name, to=target, dry_run=dry_run)
-            except PolarisError as exc:
-                return RunReport(spec.name, "sync", dry_run, error=exc.one_line())
-
-        with ThreadPoolExecutor(max_workers=max(1, len(self.databases))) as pool:
-            reports = tuple(pool.map(one, self.databases))
-        return SyncReport(platform_version, reports)
+        return sync_databases(self, platform_version, dry_run=dry_run)
 
     # -- files -----------------------------------------------------------------------------
     def plan_new(
@@ -586,8 +603,15 @@ class SchemaService:
     ) -> tuple[Path, str]:
         """The path and text :meth:`new` would write (``--dry-run``)."""
         spec = self.database(name)
+        if spec.format != "seed":
+            raise InvalidInput(
+                f"database {spec.name} keeps {spec.format} migrations; 'new' writes the seed's "
+                "format",
+                location=Location(file=spec.config_path or None, field="format"),
+                hint=f"create the file with {spec.format}'s own naming, or import the folder",
+            )
         directory = Path(spec.directory)
-        existing = load_migrations(directory)
+        existing = load_migrations(directory, spec.format)
         number, width = next_number(existing)
         deps = list(dependencies)
         if not deps and existing:
@@ -637,7 +661,8 @@ class SchemaService:
         else:
             assert spec is not None  # noqa: S101 - set above whenever no files are given
             items = [
-                (m.path or m.filename, m.up_sql, m.up_line) for m in load_migrations(spec.directory)
+                (m.path or m.filename, m.up_sql, m.up_line)
+                for m in load_migrations(spec.directory, spec.format)
             ]
         return lint_migrations(items, d)
 

@@ -9,6 +9,10 @@ migration section is cut at its delimiters, but never inside what a delimiter ca
   ``/* ... */`` (nested in PostgreSQL),
 - PostgreSQL dollar-quoted bodies ``$$ ... $$`` and ``$tag$ ... $tag$``,
 - SQLite ``CREATE TRIGGER ... BEGIN ... END;`` bodies,
+- MySQL/MariaDB compound statements without ``DELIMITER``: ``CREATE PROCEDURE``, ``FUNCTION``,
+  ``TRIGGER`` and ``EVENT`` whose body is ``BEGIN ... END`` (with nested ``IF``, ``CASE``, ``LOOP``,
+  ``WHILE``, ``REPEAT`` blocks and labels), and MariaDB's anonymous ``BEGIN NOT ATOMIC ... END``,
+  kept whole as the server parses them (as drivers with multi-statement support send such files),
 - MySQL client ``DELIMITER //`` lines, which change the delimiter and are not sent to the server.
 
 Comments before a statement are dropped; comments inside it are kept. Pure: text in, statements out.
@@ -53,6 +57,32 @@ _DQUOTE_PLAIN: Final = re.compile(r'"(?:[^"]|"")*"')
 _DQUOTE_BACKSLASH: Final = re.compile(r'"(?:[^"\\]|\\.|"")*"', re.DOTALL)
 _BACKTICK: Final = re.compile(r"`(?:[^`]|``)*`")
 _BLOCK_OPEN_CLOSE: Final = re.compile(r"/\*|\*/")
+#: Words after ``CREATE`` that name a stored program (its body may hold ``;``) ...
+_ROUTINES: Final = frozenset({"PROCEDURE", "FUNCTION", "TRIGGER", "EVENT", "PACKAGE"})
+#: ... and words that settle that the statement is something else.
+_NOT_ROUTINES: Final = frozenset(
+    {
+        "TABLE",
+        "VIEW",
+        "INDEX",
+        "UNIQUE",
+        "FULLTEXT",
+        "SPATIAL",
+        "DATABASE",
+        "SCHEMA",
+        "USER",
+        "ROLE",
+        "SEQUENCE",
+        "SERVER",
+        "TABLESPACE",
+        "TEMPORARY",
+        "ONLINE",
+        "OFFLINE",
+        "LOGFILE",
+    }
+)
+#: ``END IF`` / ``END LOOP`` ... close blocks that were not counted (only BEGIN and CASE are).
+_END_OF_UNCOUNTED: Final = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})
 
 
 class _Lines:
@@ -110,11 +140,13 @@ def split_sql(  # noqa: PLR0915 - one scanner loop reads best in one place
     pos = 0
     code_start = -1  # offset of the current statement's first code token, -1 if none yet
     words: list[str] = []  # the statement's first words, upper-cased (trigger detection)
-    trigger = False
-    depth = 0  # BEGIN/CASE ... END nesting inside a SQLite trigger body
+    trigger = False  # a body whose ';' do not end the statement (SQLite trigger, MySQL routine)
+    routine_open = False  # MySQL: CREATE seen, the object kind not yet
+    after_end = False  # MySQL: the previous word was END (END IF does not close a BEGIN)
+    depth = 0  # BEGIN/CASE ... END nesting inside such a body
 
     def finish(end: int) -> None:
-        nonlocal code_start, trigger, depth
+        nonlocal code_start, trigger, depth, routine_open, after_end
         if code_start >= 0:
             text = sql[code_start:end].rstrip()
             if text:
@@ -122,6 +154,8 @@ def split_sql(  # noqa: PLR0915 - one scanner loop reads best in one place
         code_start = -1
         words.clear()
         trigger = False
+        routine_open = False
+        after_end = False
         depth = 0
 
     while pos < n:
@@ -202,6 +236,33 @@ def split_sql(  # noqa: PLR0915 - one scanner loop reads best in one place
                     depth += 1
                 elif word == "END":
                     depth -= 1
+        elif kind == "word" and mysql:
+            word = tok.group().upper()
+            if not words:
+                routine_open = word == "CREATE"
+                # MariaDB's anonymous block: BEGIN NOT ATOMIC ... END
+                if word == "BEGIN" and re.match(r"\s+NOT\s+ATOMIC\b", sql[tok.end() :], re.I):
+                    trigger = True
+            if len(words) < 16:
+                words.append(word)
+            if routine_open:
+                if word in _ROUTINES:
+                    trigger, routine_open = True, False
+                elif word in _NOT_ROUTINES or len(words) >= 16:
+                    routine_open = False
+            if trigger:
+                closing = after_end
+                after_end = word == "END"
+                if closing and word in _END_OF_UNCOUNTED:
+                    depth += 1  # undo: this END closed an IF/LOOP/WHILE/REPEAT
+                elif closing and word == "CASE":
+                    pass  # END CASE: the END closed it already
+                elif word in ("BEGIN", "CASE"):
+                    depth += 1
+                elif word == "END":
+                    depth -= 1
+        elif trigger and mysql:
+            after_end = False
         pos = tok.end() if kind != "dollar" else pos + 1
     finish(n)
     return tuple(out)

@@ -7,6 +7,7 @@
     url_env = "AIOPS_MYSQL_URL"       # the URL is read from this variable, never from the file
     directory = "migrations/mysql"    # default: migrations/<name>, relative to polaris.toml
     lock_timeout = 30                 # seconds to wait for another runner (default 30)
+    format = "seed"                   # or "golang-migrate" | "flyway" | "goose" | "dbmate"
 
     [databases.mysql.platform_versions]   # for `polaris schema sync --platform-version X`
     "2.0.0" = "003"
@@ -27,13 +28,15 @@ from pathlib import Path
 from typing import Any, Final, cast
 
 from polaris.core.dialects import DIALECTS, Dialect
+from polaris.core.dialects import MIGRATION_FORMATS as FORMATS
+from polaris.core.dialects import MigrationFormat as Format
 from polaris.core.errors import ConfigError, Location
 
 __all__ = ["DatabaseSpec", "database_url", "find_config", "load_databases"]
 
 _NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _ENV: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_KEYS: Final = {"dialect", "url_env", "directory", "lock_timeout", "platform_versions"}
+_KEYS: Final = {"dialect", "url_env", "directory", "lock_timeout", "platform_versions", "format"}
 _ALIASES: Final[dict[str, Dialect]] = {
     "sqlite": "sqlite",
     "postgresql": "postgresql",
@@ -57,6 +60,8 @@ class DatabaseSpec:
     #: ``(platform version, migration version)`` pairs, in file order.
     platform_versions: tuple[tuple[str, str], ...] = ()
     config_path: str = ""
+    #: The layout of the migrations directory (another tool's, read in place).
+    format: Format = "seed"
 
 
 def find_config(start: Path) -> Path:
@@ -187,6 +192,12 @@ def _spec(
             if isinstance(versions, dict)
             else where(section, "platform_versions"),
         )
+    fmt = table.get("format", "seed")
+    if fmt not in FORMATS:
+        raise ConfigError(
+            f"format must be one of {', '.join(repr(f) for f in FORMATS)}, got {fmt!r}",
+            location=where(section, "format"),
+        )
     return DatabaseSpec(
         name=name,
         dialect=_ALIASES[dialect_raw.lower()],
@@ -195,6 +206,7 @@ def _spec(
         lock_timeout=float(timeout),
         platform_versions=tuple((str(k), str(v)) for k, v in versions.items()),
         config_path=file,
+        format=fmt,
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Final
 
-from polaris.core.errors import Location
+from polaris.core.errors import Conflict, Location
 from polaris.migrations.rules import AppliedRecord
 from polaris.migrations.sqlexec.interface import (
     Executor,
@@ -68,6 +68,10 @@ class DbApiExecutor(Executor):
         "error": "TEXT",
     }
 
+    #: Whether a migration can run outside the transaction (not on SQLite, where a whole run
+    #: is one write transaction holding the lock).
+    can_leave_transaction: ClassVar[bool] = True
+
     def __init__(self, conn: Any, *, table: str = "schema_migrations") -> None:
         self._conn = conn
         self.table = self.check_identifier(table)
@@ -82,10 +86,10 @@ class DbApiExecutor(Executor):
     def _rollback(self) -> None:
         self._exec("ROLLBACK")
 
-    def _table_exists(self) -> bool:
+    def _table_exists(self, name: str | None = None) -> bool:
         raise NotImplementedError
 
-    def _existing_columns(self) -> set[str]:
+    def _existing_columns(self, name: str | None = None) -> set[str]:
         raise NotImplementedError
 
     def _time_param(self, value: datetime | None) -> object:
@@ -128,6 +132,13 @@ class DbApiExecutor(Executor):
     def records(self) -> list[AppliedRecord]:
         if not self._table_exists():
             return []
+        cols = self._existing_columns()
+        tool = "golang-migrate" if "dirty" in cols else "dbmate" if cols == {"version"} else ""
+        if tool:
+            raise Conflict(
+                f"table {self.table} is {tool}'s history, not Polaris's",
+                hint=f"adopt the database in one step: polaris schema adopt --from {tool}",
+            )
         cur = self._exec(
             f"SELECT {', '.join(COLUMNS)} FROM {self.table}"  # noqa: S608 - fixed names only
         )
@@ -194,6 +205,19 @@ class DbApiExecutor(Executor):
             raise
         self._commit()
 
+    def read_table(self, name: str) -> tuple[set[str], list[dict[str, object]]] | None:
+        name = self.check_identifier(name)
+        if not self._table_exists(name):
+            return None
+        cur = self._exec(f"SELECT * FROM {name}")  # noqa: S608 - a checked identifier
+        cols = [str(d[0]) for d in cur.description]
+        return set(cols), [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
+
+    def rename_table(self, old: str, new: str) -> None:
+        self._exec(
+            f"ALTER TABLE {self.check_identifier(old)} RENAME TO {self.check_identifier(new)}"
+        )
+
     def delete_record(self, version: str) -> None:
         self._exec(f"DELETE FROM {self.table} WHERE version = {self.ph}", (version,))  # noqa: S608
 
@@ -221,7 +245,7 @@ class DbApiExecutor(Executor):
     def apply(
         self, run: RunStatements, record: AppliedRecord, *, start: int = 0, replace: bool = True
     ) -> AppliedRecord:
-        if self.transactional_ddl:
+        if self.transactional_ddl and (run.transaction or not self.can_leave_transaction):
             return self._apply_transactional(run, record, start, replace)
         return self._apply_progressive(run, record, start, replace)
 
@@ -302,7 +326,7 @@ class DbApiExecutor(Executor):
         return done
 
     def revert(self, run: RunStatements, record: AppliedRecord) -> None:
-        if self.transactional_ddl:
+        if self.transactional_ddl and (run.transaction or not self.can_leave_transaction):
             self._begin()
             index = 0
             try:

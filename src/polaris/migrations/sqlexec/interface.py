@@ -26,6 +26,7 @@ from typing import Final
 from urllib.parse import urlsplit, urlunsplit
 
 from polaris.core.errors import CheckFailed, Conflict, Location
+from polaris.migrations.effects import Effect
 from polaris.migrations.rules import AppliedRecord
 from polaris.migrations.sql_split import Dialect
 
@@ -109,6 +110,9 @@ class RunStatements:
     #: 1-based line in the migration file of each statement.
     lines: tuple[int, ...]
     path: str = ""
+    #: False: run outside a transaction (goose NO TRANSACTION, dbmate transaction:false); the
+    #: row then tracks progress statement by statement, as on MySQL.
+    transaction: bool = True
 
 
 class Executor(ABC):
@@ -192,6 +196,22 @@ class Executor(ABC):
     @abstractmethod
     def delete_record(self, version: str) -> None:
         """Delete one row."""
+
+    def effect_holds(self, effect: Effect) -> bool | None:
+        """Whether the catalogue shows ``effect``; None where this database cannot tell.
+
+        Only databases whose DDL commits as it runs (MySQL) need it: elsewhere an interrupted
+        migration leaves nothing behind.
+        """
+        return None
+
+    @abstractmethod
+    def read_table(self, name: str) -> tuple[set[str], list[dict[str, object]]] | None:
+        """Columns and rows of table ``name`` (another tool's history); None if it is absent."""
+
+    @abstractmethod
+    def rename_table(self, old: str, new: str) -> None:
+        """Rename a table (another tool's history, kept beside Polaris's)."""
 
 
 def iter_chunks(seq: Sequence[str], start: int) -> Iterator[tuple[int, str]]:

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pymysql
 
 from polaris.core.errors import Location
+from polaris.migrations.effects import Effect
 from polaris.migrations.sql_split import Dialect
 from polaris.migrations.sqlexec._dbapi import DbApiExecutor, connect_error
 from polaris.migrations.sqlexec.interface import ConnectError, LockTimeout
@@ -86,21 +87,33 @@ class MysqlExecutor(DbApiExecutor):
         # GET_LOCK names are server-wide and at most 64 characters.
         self._lock_name = f"polaris:schema:{digest[:40]}"
 
-    def _table_exists(self) -> bool:
+    def _table_exists(self, name: str | None = None) -> bool:
         cur = self._exec(
             "SELECT 1 FROM information_schema.TABLES "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (self.table,),
+            (name or self.table,),
         )
         return cur.fetchone() is not None
 
-    def _existing_columns(self) -> set[str]:
+    def _existing_columns(self, name: str | None = None) -> set[str]:
         cur = self._exec(
             "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
-            (self.table,),
+            (name or self.table,),
         )
         return {str(r[0]) for r in cur.fetchall()}
+
+    def effect_holds(self, effect: Effect) -> bool | None:
+        if effect.kind == "table":
+            return self._table_exists(effect.table)
+        if effect.kind == "column":
+            return effect.name.lower() in {c.lower() for c in self._existing_columns(effect.table)}
+        row = self._exec(
+            "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_NAME = %s AND INDEX_NAME = %s LIMIT 1",
+            (effect.table, effect.name),
+        ).fetchone()
+        return row is not None
 
     def _holder(self) -> str:
         row = self._exec(

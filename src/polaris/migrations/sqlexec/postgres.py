@@ -50,15 +50,15 @@ class PostgresExecutor(DbApiExecutor):
         # user's own migration SQL, run as written.
         return self._conn.execute(sql.encode(), params)
 
-    def _table_exists(self) -> bool:
-        row = self._exec("SELECT to_regclass(%s)", (self.table,)).fetchone()
+    def _table_exists(self, name: str | None = None) -> bool:
+        row = self._exec("SELECT to_regclass(%s)", (name or self.table,)).fetchone()
         return row is not None and row[0] is not None
 
-    def _existing_columns(self) -> set[str]:
+    def _existing_columns(self, name: str | None = None) -> set[str]:
         cur = self._exec(
             "SELECT column_name FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND table_name = %s",
-            (self.table,),
+            (name or self.table,),
         )
         return {str(r[0]) for r in cur.fetchall()}
 

@@ -43,6 +43,7 @@ class SqliteExecutor(DbApiExecutor):
 
     dialect: Dialect = "sqlite"
     transactional_ddl = True
+    can_leave_transaction = False
     ph: ClassVar[str] = "?"
 
     def __init__(self, url: str, *, table: str = "schema_migrations") -> None:
@@ -90,14 +91,14 @@ class SqliteExecutor(DbApiExecutor):
         else:
             self._exec("ROLLBACK")
 
-    def _table_exists(self) -> bool:
+    def _table_exists(self, name: str | None = None) -> bool:
         cur = self._exec(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (self.table,)
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name or self.table,)
         )
         return cur.fetchone() is not None
 
-    def _existing_columns(self) -> set[str]:
-        cur = self._exec(f"PRAGMA table_info({self.table})")
+    def _existing_columns(self, name: str | None = None) -> set[str]:
+        cur = self._exec(f"PRAGMA table_info({name or self.table})")
         return {str(row[1]) for row in cur.fetchall()}
 
     def _time_param(self, value: datetime | None) -> object:
