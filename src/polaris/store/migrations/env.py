@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
+import polaris.configs.tables  # noqa: F401 - registers the configs tables on Base
 from polaris.store.tables import Base
 
 config = context.config
