@@ -109,14 +109,15 @@ def _one(env: str, data: Any, out: list[Finding]) -> list[Reference]:
         if is_reference_only(value):
             continue
         if key and is_secret_key(key) and value.strip():
+            name = "_".join(str(p) for p in path[-2:]).upper().replace("-", "_")
             out.append(
                 Finding(
                     "plaintext-secret",
                     Severity.ERROR,
                     env,
                     where,
-                    f"'{key}' holds literal text; write a reference such as "
-                    f"${{{key.upper()}}} and keep the value in the environment or a secret store",
+                    f"'{key}' holds literal text; write a reference such as ${{{name}}} and keep "
+                    "the value in the environment or a secret store",
                 )
             )
         elif looks_random(value):
