@@ -21,6 +21,7 @@ from polaris.access import routes as admin
 from polaris.apis import routes as apis
 from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
+from polaris.configs import routes as configs
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for r in (models.router, platform.router, admin.router, apis.router):
         app.include_router(r, prefix=API_PREFIX)
+    app.include_router(configs.router, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
     static = resources.files("polaris.web").joinpath("static")

@@ -9,6 +9,7 @@ Every error is one :class:`~polaris.core.errors.InvalidInput` naming file, line 
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,7 @@ DEFAULT_MAX_BYTES = 8 * 1024 * 1024
 FORMATS = {".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
 
 
 class _UniqueKeyLoader(_Base):  # type: ignore[misc]
@@ -153,10 +155,10 @@ def _toml(text: str, file: str) -> Any:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        match = _TOML_POSITION.search(str(exc))
         raise InvalidInput(
-            f"invalid TOML: {getattr(exc, 'msg', str(exc))}",
-            location=Location(file=file, line=line),
+            f"invalid TOML: {_TOML_POSITION.sub('', str(exc)).strip()}",
+            location=Location(file=file, line=int(match.group(1)) if match else None),
         ) from None
 
 
