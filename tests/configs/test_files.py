@@ -137,7 +137,9 @@ def test_a_resolver_plugin_registers_through_entry_points(
     write(
         site,
         "fakevault.py",
-        "class Vault:\n    def resolve(self, name):\n        return {'kv/db#pw': 'from-vault'}.get(name)\n",
+        "class Vault:\n"
+        "    def resolve(self, name):\n"
+        "        return {'kv/db#pw': 'from-vault'}.get(name)\n",
     )
     write(
         site,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.configs.conftest import EXAMPLE
 
 from polaris.configs.lint import Severity, lint, looks_random
 from polaris.configs.rules import (
@@ -23,7 +24,6 @@ from polaris.configs.rules import (
     redact,
 )
 from polaris.core.errors import InvalidInput
-from tests.configs.conftest import EXAMPLE
 
 ENVS = ("development", "staging", "production")
 
@@ -160,7 +160,7 @@ def test_the_sample_configuration_lints_clean() -> None:
 
 def test_lint_catches_a_pasted_secret_and_its_missing_reference() -> None:
     docs = _docs()
-    docs["staging"]["database"]["neo4j"]["password"] = "hunter2-prod"  # type: ignore[index]
+    docs["staging"]["database"]["neo4j"]["password"] = "hunter2-prod"  # type: ignore[index] # noqa: S105
     docs["production"]["misc"] = {"note": "sk-live-0123456789abcdefABCDEF"}
     findings = lint(docs, version="2.1.0")
     by_rule = {(f.rule, f.environment, f.path): f for f in findings}
