@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from polaris.configs.loaders import LoadedConfig, line_of_path, load_config
-from polaris.configs.rules import format_path
+from polaris.configs.rules import format_path, redact
 from polaris.core.errors import CheckFailed, InvalidInput, Location
 
 __all__ = ["ConfigSchema", "SchemaProblem", "SchemaViolations", "load_schema"]
@@ -88,12 +88,15 @@ class ConfigSchema:
             self._validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))
         ):
             path = tuple(err.absolute_path)
+            message = err.message
+            if redact(path, err.instance) != err.instance:  # a pasted secret is never echoed
+                message = message.replace(repr(err.instance), "'***'")
             out.append(
                 SchemaProblem(
                     name,
                     line_of_path(doc.text, doc.format, path) if path else None,
                     format_path(path),
-                    err.message,
+                    message,
                 )
             )
         return out
