@@ -179,3 +179,40 @@ def test_layout_errors_name_the_key(repo: Path) -> None:
     with pytest.raises(ConfigError) as info:
         find_layout(repo)
     assert info.value.location.field == "configs.environments"
+
+
+TRICKY = """\
+base: &base {host: "${H}", port: 3306}
+prod:
+  <<: *base
+  port: 3307
+flags: [yes, no, on, off, ~, null, true]
+numbers: [0o17, 017, 0x1f, 1_000, 1.5e3, .inf, .nan, 12:30]
+when: 2025-09-01
+stamp: 2025-09-01T10:00:00Z
+quoted: ["yes", '3306', "2025-09-01"]
+set: !!set {a, b}
+empty: {}
+"""
+
+
+def test_the_fast_yaml_path_gives_exactly_safe_loads_values(tmp_path: Path) -> None:
+    import math
+
+    import yaml
+
+    from polaris.configs.rules import config_hash
+
+    loaded = load_config(write(tmp_path, "t.yml", TRICKY), tmp_path).data
+    expected = yaml.safe_load(TRICKY)
+    nan_free = {k: v for k, v in loaded.items() if k != "numbers"}
+    assert nan_free == {k: v for k, v in expected.items() if k != "numbers"}
+    assert loaded["numbers"][:6] == expected["numbers"][:6]
+    assert math.isnan(loaded["numbers"][6])
+    assert loaded["numbers"][7] == expected["numbers"][7] == 750
+    assert loaded["flags"] == [True, False, True, False, None, None, True]
+    assert config_hash({"a": loaded["prod"]}) == config_hash({"a": expected["prod"]})
+    with pytest.raises(InvalidInput, match="duplicate key 'b'"):
+        load_config(
+            write(tmp_path, "d.yml", "a: &x {b: 1}\nc:\n  <<: *x\n  b: 2\n  b: 3\n"), tmp_path
+        )

@@ -38,10 +38,39 @@ FORMATS = {".yml": "yaml", ".yaml": "yaml", ".json": "json", ".toml": "toml"}
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TOML_POSITION = re.compile(r"\(at line (\d+), column \d+\)")
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 50_000
 
 
 class _UniqueKeyLoader(_Base):  # type: ignore[misc]
-    """PyYAML's safe loader (libyaml when present) that refuses a key repeated in a mapping."""
+    """PyYAML's safe loader (libyaml when present) that refuses a key repeated in a mapping.
+
+    Tag resolution, which libyaml calls back into Python for every node, is memoised for plain
+    scalars (``true``, ``3306``... repeat across files) and skips path resolvers (none are used).
+    """
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to track."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """The tag of a node, as PyYAML's resolver gives it."""
+        if kind is not yaml.ScalarNode:
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+        if not implicit[0]:
+            return _STR
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                _PLAIN_TAGS[value] = tag
+        return tag
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: dict[Any, Any] = {}
@@ -56,16 +85,78 @@ class _UniqueKeyLoader(_Base):  # type: ignore[misc]
                     None, None, "a mapping key that is not a scalar", key_node.start_mark
                 ) from None
             if first is not key_node:
-                raise yaml.constructor.ConstructorError(
-                    f"the key {key!r} first appears on line {first.start_mark.line + 1}",
-                    None,
-                    f"duplicate key {key!r}",
-                    key_node.start_mark,
-                )
+                raise _duplicate(key, first, key_node)
         return super().construct_mapping(node, deep=deep)
 
 
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:map", _UniqueKeyLoader.construct_yaml_map)
+
+
+
+
+class _Fallback(Exception):
+    """The document uses a feature the direct builder leaves to PyYAML (merge keys, !!set...)."""
+
+
+def _duplicate(key: Any, first: Any, again: Any) -> yaml.constructor.ConstructorError:
+    return yaml.constructor.ConstructorError(
+        f"the key {key!r} first appears on line {first.start_mark.line + 1}",
+        None,
+        f"duplicate key {key!r}",
+        again.start_mark,
+    )
+
+
+def _build(loader: Any, node: Any) -> Any:
+    """Plain data from a composed node, without PyYAML's per-object bookkeeping.
+
+    Scalars other than strings go through PyYAML's own constructors, so values (and hashes) are
+    exactly ``yaml.safe_load``'s; a mapping refuses a repeated key.
+    """
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        constructors = loader.yaml_constructors
+        build = constructors.get(node.tag) or constructors[None]
+        return build(loader, node)
+    if kind is yaml.MappingNode:
+        if node.tag != _MAP:
+            raise _Fallback
+        out: dict[Any, Any] = {}
+        keys: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                raise _Fallback
+            key = _build(loader, key_node)
+            try:
+                first = keys.setdefault(key, key_node)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key that is not a scalar", key_node.start_mark
+                ) from None
+            if first is not key_node:
+                raise _duplicate(key, first, key_node)
+            out[key] = _build(loader, value_node)
+        return out
+    if node.tag != _SEQ:
+        raise _Fallback
+    return [_build(loader, item) for item in node.value]
+
+
+def _fast_yaml(text: str) -> Any:
+    """``yaml.safe_load`` with duplicate keys refused: libyaml composes, :func:`_build` builds."""
+    loader = _UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(loader, node)
+        except (_Fallback, RecursionError):
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +196,7 @@ def check_inside(path: Path, root: Path) -> Path:
 
 def _yaml(text: str, file: str) -> Any:
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a safe loader subclass
+        return _fast_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or "invalid YAML"

@@ -14,6 +14,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from referencing.exceptions import Unresolvable
 
 from polaris.configs.loaders import LoadedConfig, line_of_path, load_config
 from polaris.configs.rules import format_path, redact
@@ -62,6 +63,20 @@ class SchemaViolations(CheckFailed):
         return f"{len(self.problems)} schema problems:\n{rest}"
 
 
+def _fast_validator(schema: Mapping[str, Any]) -> Any:
+    """jsonschema-rs's compiled validator, offline (never fetches a ``$ref``), or ``None``.
+
+    It answers "valid?" about 20x faster; the ``jsonschema`` library stays the authority and
+    reports the problems of a document that fails.
+    """
+    try:
+        import jsonschema_rs
+
+        return jsonschema_rs.Draft202012Validator(dict(schema), offline=True)
+    except Exception:  # unavailable, or refused (a remote $ref): use jsonschema
+        return None
+
+
 class ConfigSchema:
     """A checked draft 2020-12 schema, compiled once, from ``source``."""
 
@@ -77,16 +92,25 @@ class ConfigSchema:
         self.schema = schema
         self.source = source
         self._validator = Draft202012Validator(schema)
+        self._fast = _fast_validator(schema)
 
     def problems(self, doc: LoadedConfig, file: str | None = None) -> list[SchemaProblem]:
         """Every violation in ``doc`` (empty when valid), in document order of their paths."""
-        if self._validator.is_valid(doc.data):
+        if self._is_valid(doc.data):
             return []
         name = file or doc.path
         out = []
-        for err in sorted(
-            self._validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))
-        ):
+        try:
+            errors = sorted(
+                self._validator.iter_errors(doc.data), key=lambda e: list(map(str, e.path))
+            )
+        except Unresolvable as exc:
+            raise InvalidInput(
+                f"the schema refers to {exc.ref!r}, which cannot be resolved here",
+                location=Location(file=self.source),
+                hint="bundle referenced schemas into one file; nothing is fetched over the network",
+            ) from None
+        for err in errors:
             path = tuple(err.absolute_path)
             message = err.message
             if redact(path, err.instance) != err.instance:  # a pasted secret is never echoed
@@ -100,6 +124,17 @@ class ConfigSchema:
                 )
             )
         return out
+
+    def _is_valid(self, data: Any) -> bool:
+        if self._fast is not None:
+            try:
+                return bool(self._fast.is_valid(data))
+            except (ValueError, TypeError):  # a value the Rust validator cannot take: a date
+                pass
+        try:
+            return bool(self._validator.is_valid(data))
+        except Unresolvable:
+            return False  # problems() reports it
 
     def check(self, doc: LoadedConfig, file: str | None = None) -> None:
         """Raise :class:`SchemaViolations` unless ``doc`` is valid."""
