@@ -281,9 +281,8 @@ def lint_cmd(
 
     def human(c: Console) -> None:
         for f in findings:
-            c.print(
-                escape(f"{f.severity.value}: {f.environment}: {f.path}: {f.message} [{f.rule}]")
-            )
+            where = f"{f.environment}: {f.path}" if f.path else f.environment
+            c.print(escape(f"{f.severity.value}: {where}: {f.message} [{f.rule}]"))
 
     emit(data, as_json=as_json, human=human)
     failing = [f for f in findings if strict or f.severity is Severity.ERROR]
