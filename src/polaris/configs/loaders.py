@@ -92,8 +92,6 @@ class _UniqueKeyLoader(_Base):  # type: ignore[misc]
 _UniqueKeyLoader.add_constructor("tag:yaml.org,2002:map", _UniqueKeyLoader.construct_yaml_map)
 
 
-
-
 class _Fallback(Exception):
     """The document uses a feature the direct builder leaves to PyYAML (merge keys, !!set...)."""
 
