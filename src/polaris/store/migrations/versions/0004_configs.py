@@ -55,9 +55,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_config_deployments")),
     )
-    op.create_index(
-        "ix_config_deployments_env_page", "config_deployments", ["environment", "id"]
-    )
+    op.create_index("ix_config_deployments_env_page", "config_deployments", ["environment", "id"])
 
 
 def downgrade() -> None:
