@@ -7,11 +7,12 @@ record and its audit event land together or not at all.
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from polaris.configs.records import ConfigVersion, Deployment
 from polaris.configs.tables import ConfigDeploymentRow, ConfigVersionRow
-from polaris.core.errors import InvalidInput, Location, NotFound
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 
 __all__ = [
     "add_deployment",
@@ -81,7 +82,13 @@ def add_version(s: Session, v: ConfigVersion) -> None:
             created_at=v.created_at,
         )
     )
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"the {v.environment} configuration {v.hash} was recorded at the same moment",
+            hint="run the snapshot again: it will find the recorded version",
+        ) from None
 
 
 def find_by_hash(s: Session, ref: str, environment: str | None = None) -> ConfigVersion:
