@@ -216,3 +216,11 @@ def test_the_fast_yaml_path_gives_exactly_safe_loads_values(tmp_path: Path) -> N
         load_config(
             write(tmp_path, "d.yml", "a: &x {b: 1}\nc:\n  <<: *x\n  b: 2\n  b: 3\n"), tmp_path
         )
+
+
+def test_a_remote_ref_is_refused_not_fetched(tmp_path: Path) -> None:
+    schema = ConfigSchema({"$ref": "https://schemas.invalid/x.json"}, "s.json")
+    doc = load_config(write(tmp_path, "a.yml", "a: 1\n"), tmp_path)
+    with pytest.raises(InvalidInput, match="cannot be resolved here") as info:
+        schema.check(doc)
+    assert info.value.location.file == "s.json"

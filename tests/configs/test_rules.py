@@ -191,6 +191,8 @@ def test_lint_must_match_flags_headers_and_unresolved() -> None:
     assert ("flag-missing", "development", "feature_flags.rag_rerank") in rules
     assert ("header", "production", "version") in rules
     assert ("unresolved-reference", "production", "") in rules
+    numeric = lint({"x": {"db": {"password": 123456, "max_tokens": 4000}}})
+    assert [(f.rule, f.path) for f in numeric] == [("plaintext-secret", "db.password")]
     assert ("bad-reference", "x", "a") in {
         (f.rule, f.environment, f.path) for f in lint({"x": {"a": "${}"}})
     }

@@ -98,6 +98,21 @@ def _one(env: str, data: Any, out: list[Finding]) -> list[Reference]:
     refs: list[Reference] = []
     for path, value in iter_leaves(data):
         if not isinstance(value, str):
+            key = path[-1] if path and isinstance(path[-1], str) else ""
+            if (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and is_secret_key(key)
+            ):
+                out.append(
+                    Finding(
+                        "plaintext-secret",
+                        Severity.ERROR,
+                        env,
+                        format_path(path),
+                        f"'{key}' holds a literal number; write a ${{...}} reference",
+                    )
+                )
             continue
         where = format_path(path)
         try:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from polaris.configs.lint import Finding
-from polaris.configs.rules import Change, Drift
+from polaris.configs.rules import Change, Drift, redact
 
 __all__ = [
     "ConfigVersion",
@@ -88,8 +88,6 @@ def deployment_to_dict(d: Deployment) -> dict[str, Any]:
 
 def change_to_dict(c: Change) -> dict[str, Any]:
     """JSON form (secret-named literal values as ``***``)."""
-    from polaris.configs.rules import redact
-
     return {
         "kind": c.kind.value,
         "path": c.where,

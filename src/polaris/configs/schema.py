@@ -63,20 +63,6 @@ class SchemaViolations(CheckFailed):
         return f"{len(self.problems)} schema problems:\n{rest}"
 
 
-def _fast_validator(schema: Mapping[str, Any]) -> Any:
-    """jsonschema-rs's compiled validator, offline (never fetches a ``$ref``), or ``None``.
-
-    It answers "valid?" about 20x faster; the ``jsonschema`` library stays the authority and
-    reports the problems of a document that fails.
-    """
-    try:
-        import jsonschema_rs
-
-        return jsonschema_rs.Draft202012Validator(dict(schema), offline=True)
-    except Exception:  # unavailable, or refused (a remote $ref): use jsonschema
-        return None
-
-
 class ConfigSchema:
     """A checked draft 2020-12 schema, compiled once, from ``source``."""
 
@@ -92,7 +78,6 @@ class ConfigSchema:
         self.schema = schema
         self.source = source
         self._validator = Draft202012Validator(schema)
-        self._fast = _fast_validator(schema)
 
     def problems(self, doc: LoadedConfig, file: str | None = None) -> list[SchemaProblem]:
         """Every violation in ``doc`` (empty when valid), in document order of their paths."""
@@ -126,11 +111,6 @@ class ConfigSchema:
         return out
 
     def _is_valid(self, data: Any) -> bool:
-        if self._fast is not None:
-            try:
-                return bool(self._fast.is_valid(data))
-            except (ValueError, TypeError):  # a value the Rust validator cannot take: a date
-                pass
         try:
             return bool(self._validator.is_valid(data))
         except Unresolvable:
