@@ -80,6 +80,11 @@ def test_a_bad_document_records_nothing(db: Database, repo: Path) -> None:
         ConfigService(db, max_bytes=100).snapshot(batch, actor=ADMIN)
     with pytest.raises(PermissionDenied):
         svc.snapshot(batch, actor=Actor("v", Role.VIEWER))
+    long = SnapshotInput("production", "1." * 60, "p.yml", "yaml", "a: 1\n")
+    with pytest.raises(InvalidInput, match="too long"):
+        svc.snapshot([long], actor=ADMIN)
+    with pytest.raises(InvalidInput, match="not an environment name"):
+        svc.snapshot([SnapshotInput("Prod", "1", "p.yml", "yaml", "a: 1\n")], actor=ADMIN)
 
 
 def test_promote_along_the_order_then_roll_back(db: Database, repo: Path) -> None:

@@ -9,6 +9,7 @@ rollback pass through a :class:`PromotionGate` first: the hook where the governa
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,25 @@ def _plain(data: Any) -> dict[str, Any]:
     return out
 
 
+_ENV = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+
+
+def _check_fields(item: SnapshotInput) -> None:
+    """The column bounds, checked here so SQLite and PostgreSQL refuse the same input."""
+    where = Location(file=item.source[:500] or None)
+    if not _ENV.fullmatch(item.environment):
+        raise InvalidInput(
+            f"{item.environment[:100]!r} is not an environment name",
+            location=Location(file=where.file, field="environment"),
+            hint="lowercase letters, digits, '-' and '_', at most 100 characters",
+        )
+    if len(item.platform_version) > 100 or len(item.source) > 500:
+        raise InvalidInput(
+            "the platform version (100 characters) or source path (500) is too long",
+            location=where,
+        )
+
+
 class ConfigService:
     """Configuration versions and deployments in one database."""
 
@@ -171,6 +191,7 @@ class ConfigService:
         now = self.clock()
         parsed = []
         for item in items:
+            _check_fields(item)
             if len(item.text.encode()) > self.max_bytes:
                 raise InvalidInput(
                     f"the document is larger than {self.max_bytes / 1_048_576:.1f} MiB",
