@@ -25,6 +25,7 @@ from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
 from polaris.approvals import routes as approvals
 from polaris.calendar import routes as calendar
+from polaris.configs import routes as configs
 from polaris.core.actors import Actor
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
         app.include_router(r, prefix=API_PREFIX)
     for r in (users.router, approvals.router, calendar.router, notifications.router):
         app.include_router(r, prefix=API_PREFIX)
+    app.include_router(configs.router, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
     static = resources.files("polaris.web").joinpath("static")

@@ -93,6 +93,7 @@ def _add_heavy_groups() -> None:
     from polaris import server as serve_cmd
     from polaris.apis import cli as api_cmd
     from polaris.compat import cli as compat_cmd
+    from polaris.configs import cli as config_cmd
     from polaris.migrations import cli as schema_cmd
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
@@ -119,6 +120,7 @@ def _add_heavy_groups() -> None:
     app.add_typer(calendar_cmd.calendar_app, name="calendar")
     app.add_typer(notify_cmd.notify_app, name="notify")
     app.command("serve")(serve_cmd.serve)
+    app.add_typer(config_cmd.app, name="config")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

@@ -8,6 +8,7 @@ from polaris.access.service import TokenService
 from polaris.apis.registry_service import APIRegistryService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
 from polaris.audit.service import AuditService
+from polaris.configs.service import ConfigService
 from polaris.core.errors import PolarisError
 from polaris.governance import Governance, build_governance
 from polaris.models.rules import VersionQuery
@@ -35,6 +36,7 @@ class Services:
     audit: AuditService
     platform: PlatformService
     governance: Governance
+    configs: ConfigService
 
     def warm(self, name: str = "polaris-warm-up") -> None:
         """Compile the hot statements and configure the ORM (the answers do not matter).
@@ -87,4 +89,5 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
         audit=AuditService(db),
         platform=PlatformService(db, releases),
         governance=governance,
+        configs=ConfigService(db),
     )

@@ -19,8 +19,8 @@ from polaris.project._toml_lines import KeyPath
 __all__ = ["Validator"]
 
 #: ``databases`` (:mod:`polaris.project.databases`) and ``release`` (``services.releases``) are
-#: validated where they are used; they are only let through here.
-_TOP_KEYS: Final = ("platform", "components", "databases", "release", "governance")
+#: validated where they are used (``configs``: polaris.configs.layout); only let through here.
+_TOP_KEYS: Final = ("platform", "components", "databases", "release", "governance", "configs")
 _PLATFORM_KEYS: Final = ("name", "version_source", "files", "tag_format", "component_tag_format")
 _COMPONENT_KEYS: Final = (
     "kind",

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 
 import polaris.access.tables
 import polaris.approvals.tables
+import polaris.configs.tables
 import polaris.notify.tables  # noqa: F401  (notification outbox)
 from polaris.store.tables import Base
 
