@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
+from polaris.recovery import tables as _recovery_tables  # noqa: F401 - registers its rows
 from polaris.store.tables import Base
 
 config = context.config
