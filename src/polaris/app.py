@@ -27,6 +27,7 @@ from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
 from polaris.models import routes as models
 from polaris.platform import routes as platform
 from polaris.platform.demo import load_demo
+from polaris.recovery import routes as recovery
 from polaris.settings import Settings, get_settings
 from polaris.web import routes as dashboard
 from polaris.wiring import build_services
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for r in (models.router, platform.router, admin.router, apis.router):
         app.include_router(r, prefix=API_PREFIX)
+    app.include_router(recovery.router, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
     static = resources.files("polaris.web").joinpath("static")

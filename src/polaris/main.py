@@ -71,6 +71,7 @@ def _add_heavy_groups() -> None:
     from polaris.migrations import cli as schema_cmd
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
+    from polaris.recovery import cli as recovery_cmd
 
     app.add_typer(compat_cmd.app, name="compat")
     app.add_typer(schema_cmd.app, name="schema")
@@ -81,6 +82,7 @@ def _add_heavy_groups() -> None:
     app.add_typer(registry_cmd.store_app, name="store")
     app.command("gc")(registry_cmd.gc)
     app.command("serve")(serve_cmd.serve)
+    app.add_typer(recovery_cmd.app, name="recovery")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

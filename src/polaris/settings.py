@@ -11,6 +11,8 @@
 ``POLARIS_METRICS_ENABLED``    serve Prometheus ``/metrics`` (seed 7.1.1 ``monitoring``)
 ``POLARIS_AUTO_MIGRATE``       apply schema migrations at server start (default on)
 ``POLARIS_URL``/``POLARIS_TOKEN`` where the CLI sends requests, and with which token
+``POLARIS_PROJECT``            the platform's ``polaris.toml`` (or its directory) the server acts
+                               on: stores backed up by recovery points
 =============================  ===========================================================
 
 Nothing is read at import time: :func:`get_settings` builds and caches one instance.
@@ -45,6 +47,8 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     #: compatibility.yml the server checks platform releases against (the dashboard matrix).
     compat_file: Path | None = None
+    #: The platform repository (or its polaris.toml) the server reads [recovery] from.
+    project: Path | None = None
 
     @property
     def data_dir(self) -> Path:

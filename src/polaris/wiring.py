@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from polaris.access.service import TokenService
 from polaris.artifacts.store import ArtifactStore, open_artifact_store
 from polaris.models.service import RegistryService
+from polaris.platform.recovery_facts import RegistryFacts
+from polaris.recovery.service import RecoveryService
 from polaris.settings import Settings
 from polaris.store.migrate import current_revision, head_revision, upgrade
 from polaris.store.session import Database
@@ -23,6 +25,7 @@ class Services:
     artifacts: ArtifactStore
     registry: RegistryService
     tokens: TokenService
+    recovery: RecoveryService
 
     def close(self) -> None:
         """Release database connections."""
@@ -38,12 +41,14 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
     if migrate:
         upgrade(db)
     artifacts = open_artifact_store(settings.resolved_artifact_location)
+    registry = RegistryService(db, artifacts)
     return Services(
         settings=settings,
         db=db,
         artifacts=artifacts,
-        registry=RegistryService(db, artifacts),
+        registry=registry,
         tokens=TokenService(db),
+        recovery=RecoveryService(db, artifacts, RegistryFacts(registry)),
     )
 
 

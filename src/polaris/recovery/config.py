@@ -35,7 +35,7 @@ from polaris.core.errors import ConfigError, InvalidInput, Location
 from polaris.project._toml_lines import key_lines, line_of
 from polaris.project.databases import load_databases
 
-__all__ = ["RecoveryConfig", "StoreSpec", "load_recovery_config"]
+__all__ = ["RecoveryConfig", "StoreSpec", "load_recovery_config", "server_recovery_config"]
 
 _NAME: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _ENV: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -252,3 +252,19 @@ def _age(raw: dict[str, Any], where: Any) -> float | None:
             location=where("recovery", "max_age_days"),
         )
     return float(value)
+
+
+def server_recovery_config(project: Path | None) -> RecoveryConfig:
+    """The recovery settings of the platform a server acts on (``POLARIS_PROJECT``).
+
+    :raises ConfigError: the server was started without one.
+    """
+    from polaris.project.databases import find_config
+
+    if project is None:
+        raise ConfigError(
+            "this server has no platform project, so it knows no stores to back up",
+            location=Location(field="POLARIS_PROJECT"),
+            hint="start polaris serve with POLARIS_PROJECT=<repo or polaris.toml>",
+        )
+    return load_recovery_config(find_config(project))

@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from polaris.artifacts.store import ArtifactStore
+from polaris.artifacts.store import ArtifactCorrupted, ArtifactStore
 from polaris.audit.repo import add_audit
 from polaris.core.actors import Actor, Role, require_role, utc_now
-from polaris.core.errors import Conflict, InvalidInput, Location, PolarisError
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
 from polaris.recovery import repo
 from polaris.recovery.checks import (
     integrity_problems,
@@ -31,6 +31,7 @@ from polaris.recovery.checks import (
 from polaris.recovery.config import RecoveryConfig, StoreSpec
 from polaris.recovery.rules import (
     MANIFEST_FORMAT,
+    ManifestCorrupted,
     Part,
     RecoveryPoint,
     check_name,
@@ -240,9 +241,22 @@ class RecoveryService:
     def manifest(self, point: RecoveryPoint) -> dict[str, Any]:
         """The point's manifest, re-hashed on read.
 
-        :raises NotFound: the manifest blob is missing; :raises ArtifactCorrupted: it changed.
+        :raises NotFound: the manifest blob is missing.
+        :raises ManifestCorrupted: it changed, or is not a manifest.
         """
-        return decode_manifest(self.artifacts.read_bytes(point.manifest_sha256), point.name)
+        try:
+            data = self.artifacts.read_bytes(point.manifest_sha256)
+        except ArtifactCorrupted:
+            raise ManifestCorrupted(
+                f"the manifest of {point.name} is corrupted (its bytes no longer hash to "
+                f"{point.manifest_sha256})"
+            ) from None
+        except NotFound:
+            raise NotFound(
+                f"the manifest of {point.name} ({point.manifest_sha256}) is missing from the "
+                "artifact store"
+            ) from None
+        return decode_manifest(data, point.name)
 
     def show(self, name: str) -> dict[str, Any]:
         """The point and its manifest."""
