@@ -24,7 +24,15 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from tests._services import MYSQL_ADMIN_URL, PG_ADMIN_URLS, service_unavailable
 
-__all__ = ["Stores", "mysql_rows", "pg_rows", "redis_items", "sqlite_rows", "stores"]
+__all__ = [
+    "Stores",
+    "module_stores",
+    "mysql_rows",
+    "pg_rows",
+    "redis_items",
+    "sqlite_rows",
+    "stores",
+]
 
 
 def _with_db(url: str, name: str) -> str:
@@ -66,6 +74,7 @@ class Stores:
             "port": parts.port or 3306,
             "user": parts.username or "root",
             "password": parts.password or "",
+            "ssl_disabled": True,
         }
         try:
             admin = pymysql.connect(**params, autocommit=True, connect_timeout=3)
@@ -134,15 +143,25 @@ class Stores:
         return f"redis://127.0.0.1:{port}/{db}"
 
 
-@pytest.fixture
-def stores() -> Iterator[Stores]:
-    """Fresh stores for one test."""
+def _stores() -> Iterator[Stores]:
     s = Stores()
     try:
         yield s
     finally:
         for cleanup in reversed(s.cleanups):
             cleanup()
+
+
+@pytest.fixture
+def stores() -> Iterator[Stores]:
+    """Fresh stores for one test."""
+    yield from _stores()
+
+
+@pytest.fixture(scope="module")
+def module_stores() -> Iterator[Stores]:
+    """Fresh stores shared by a module's tests (sources they only read)."""
+    yield from _stores()
 
 
 def pg_rows(url: str, table: str) -> list[tuple[Any, ...]]:
@@ -164,6 +183,7 @@ def mysql_rows(url: str, table: str) -> list[tuple[Any, ...]]:
         user=p.username or "root",
         password=p.password or "",
         database=p.path.lstrip("/"),
+        ssl_disabled=True,
     )
     with conn, conn.cursor() as cur:
         cur.execute(f"SELECT * FROM `{table}`")

@@ -117,13 +117,17 @@ def seed(environ: dict[str, str]) -> None:
             "(1, 3.25, '{\"k\": [1, 2]}', '2026-12-01T10:00:00Z'), (2, -1.00, NULL, NULL)"
         )
     p = environ["ORDERS_URL"].split("/")
-    conn2 = pymysql.connect(host="127.0.0.1", user="root", database=p[-1], autocommit=True)
+    conn2 = pymysql.connect(
+        host="127.0.0.1", user="root", database=p[-1], autocommit=True, ssl_disabled=True
+    )
     with conn2, conn2.cursor() as cur:
         cur.executemany(
             "INSERT INTO orders VALUES (%s, %s, %s, %s)",
             [(1, "Zoë", "19.99", b"\x01\x02\x00"), (2, None, None, None)],
         )
-        cur.executemany("INSERT INTO order_lines VALUES (%s, %s, %s)", [(1, "A-1", 2), (1, "B-2", 1)])
+        cur.executemany(
+            "INSERT INTO order_lines VALUES (%s, %s, %s)", [(1, "A-1", 2), (1, "B-2", 1)]
+        )
     r = redis.Redis.from_url(environ["CACHE_URL"])
     r.set("greeting", "héllo")
     r.set("bin", b"\x00\xff\x10")
@@ -134,8 +138,16 @@ def seed(environ: dict[str, str]) -> None:
     r.set("session", "s1", ex=3600)
 
 
-def make_platform(tmp_path: Path, stores: Stores) -> Platform:
-    """Create the stores, apply the schemas, seed the data, build the service."""
+@dataclass(frozen=True)
+class Sources:
+    """The project and its seeded source stores (shared by a module's tests; never written)."""
+
+    root: Path
+    environ: dict[str, str]
+
+
+def make_sources(tmp_path: Path, stores: Stores) -> Sources:
+    """Create the source stores, apply the schemas with ``polaris schema up``, seed the data."""
     root = tmp_path / "platform"
     root.mkdir()
     (root / "polaris.toml").write_text(TOML, encoding="utf-8")
@@ -147,22 +159,30 @@ def make_platform(tmp_path: Path, stores: Stores) -> Platform:
         "LEDGER_URL": stores.postgres(),
         "ORDERS_URL": stores.mysql(),
         "CACHE_URL": stores.redis(db=3),
-        "FRESH_APP_URL": f"sqlite:///{tmp_path / 'fresh' / 'app.db'}",
-        "FRESH_LEDGER_URL": stores.postgres(),
-        "FRESH_ORDERS_URL": stores.mysql(),
-        "FRESH_CACHE_URL": stores.redis(db=5),
     }
     schema = SchemaService(load_databases(root / "polaris.toml"), environ=environ, actor="test")
     for name in MIGRATIONS:
         schema.up(name)
     seed(environ)
+    return Sources(root, environ)
+
+
+def make_platform(tmp_path: Path, stores: Stores, sources: Sources) -> Platform:
+    """Fresh (empty) targets, a Polaris store and artifact store of its own, the service."""
+    environ = {
+        **sources.environ,
+        "FRESH_APP_URL": f"sqlite:///{tmp_path / 'fresh' / 'app.db'}",
+        "FRESH_LEDGER_URL": stores.postgres(),
+        "FRESH_ORDERS_URL": stores.mysql(),
+        "FRESH_CACHE_URL": stores.redis(db=5),
+    }
     db = Database(f"sqlite+pysqlite:///{tmp_path / 'polaris.db'}", pool_size=0)
     upgrade(db)
     artifacts = LocalArtifactStore(tmp_path / "artifacts")
     registry = RegistryService(db, artifacts)
     service = RecoveryService(db, artifacts, RegistryFacts(registry), environ=environ)
-    config = load_recovery_config(root / "polaris.toml")
-    return Platform(root, environ, config, service, registry, artifacts, db)
+    config = load_recovery_config(sources.root / "polaris.toml")
+    return Platform(sources.root, environ, config, service, registry, artifacts, db)
 
 
 def blob_path(p: Platform, sha: str) -> Path:

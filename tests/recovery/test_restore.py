@@ -8,8 +8,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests._recovery_stores import Stores, stores  # noqa: F401 - fixture
-from tests.recovery._platform import Platform, blob_path, everything, make_platform
+from tests._recovery_stores import Stores, module_stores, stores  # noqa: F401 - fixtures
+from tests.recovery._platform import (
+    Platform,
+    Sources,
+    blob_path,
+    everything,
+    make_platform,
+    make_sources,
+)
 
 from polaris.audit.repo import list_audit
 from polaris.core.actors import Actor, Role
@@ -21,9 +28,14 @@ from polaris.recovery.tables import RecoveryPointRow
 ADMIN = Actor("ops", Role.ADMIN)
 
 
+@pytest.fixture(scope="module")
+def sources(tmp_path_factory: pytest.TempPathFactory, module_stores: Stores) -> Sources:  # noqa: F811
+    return make_sources(tmp_path_factory.mktemp("sources"), module_stores)
+
+
 @pytest.fixture
-def platform(tmp_path: Path, stores: Stores) -> Platform:  # noqa: F811 - fixture
-    return make_platform(tmp_path, stores)
+def platform(tmp_path: Path, stores: Stores, sources: Sources) -> Platform:  # noqa: F811 - fixture
+    return make_platform(tmp_path, stores, sources)
 
 
 def _empty_targets(p: Platform) -> None:
@@ -50,7 +62,11 @@ def test_take_verify_and_restore_every_store_row_by_row(platform: Platform) -> N
     assert m["schema_versions"] == {"app": "002", "ledger": "002", "orders": "002"}
     assert m["config_hashes"] is None
     assert set(m["parts"]) == {"app", "ledger", "orders", "cache"}
-    assert m["parts"]["orders"]["details"]["tables"] == ["order_lines", "orders", "schema_migrations"]
+    assert m["parts"]["orders"]["details"]["tables"] == [
+        "order_lines",
+        "orders",
+        "schema_migrations",
+    ]
     for part in m["parts"].values():  # every part is in the artifact store under its sha256
         assert p.artifacts.verify(part["sha256"]) == part["size"]
     stored = json.loads(blob_path(p, taken["manifest_sha256"]).read_bytes())
@@ -64,7 +80,10 @@ def test_take_verify_and_restore_every_store_row_by_row(platform: Platform) -> N
 
     done = p.service.restore(p.config, taken["name"], environment="fresh", actor=ADMIN)
     assert {s["store"]: s["schema_version"] for s in done["stores"]} == {
-        "app": "002", "ledger": "002", "orders": "002", "cache": None,
+        "app": "002",
+        "ledger": "002",
+        "orders": "002",
+        "cache": None,
     }
     assert everything(p, "FRESH_") == before
 
@@ -113,12 +132,18 @@ def test_dry_runs_back_up_and_restore_nothing(platform: Platform) -> None:
     p = platform
     plan = p.service.create(p.config, environment="production", actor=ADMIN, dry_run=True)
     assert plan["dry_run"] and [s["store"] for s in plan["stores"]] == [
-        "app", "ledger", "orders", "cache",
+        "app",
+        "ledger",
+        "orders",
+        "cache",
     ]
     with p.db.read() as s:
         assert s.scalars(select(RecoveryPointRow)).all() == []
-    assert not list((p.artifacts.root / "sha256").glob("*/*")) if (
-        p.artifacts.root / "sha256").exists() else True
+    assert (
+        not list((p.artifacts.root / "sha256").glob("*/*"))
+        if (p.artifacts.root / "sha256").exists()
+        else True
+    )
     name = p.service.create(p.config, environment="production", actor=ADMIN)["name"]
     out = p.service.restore(p.config, name, environment="fresh", actor=ADMIN, dry_run=True)
     assert out["dry_run"] and {s["schema_version"] for s in out["stores"]} == {"002", None}

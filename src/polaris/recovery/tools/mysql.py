@@ -50,6 +50,8 @@ def _connect(server: ServerUrl, database: str | None) -> Any:
             database=database,
             autocommit=True,
             connect_timeout=10,
+            # TLS on loopback protects nothing and costs ~80 ms per connection (a fresh context).
+            ssl_disabled=server.host in ("127.0.0.1", "localhost", "::1"),
         )
     except pymysql.MySQLError as exc:
         raise BackupFailed(
