@@ -169,7 +169,7 @@ def pg_rows(url: str, table: str) -> list[tuple[Any, ...]]:
     import psycopg
 
     with psycopg.connect(url) as conn:
-        return sorted(conn.execute(f"SELECT * FROM {table}".encode()).fetchall(), key=repr)
+        return sorted(conn.execute(f"SELECT * FROM {table}".encode()).fetchall(), key=repr)  # noqa: S608 - test table names
 
 
 def mysql_rows(url: str, table: str) -> list[tuple[Any, ...]]:
@@ -186,7 +186,7 @@ def mysql_rows(url: str, table: str) -> list[tuple[Any, ...]]:
         ssl_disabled=True,
     )
     with conn, conn.cursor() as cur:
-        cur.execute(f"SELECT * FROM `{table}`")
+        cur.execute(f"SELECT * FROM `{table}`")  # noqa: S608 - test table names
         return sorted(cur.fetchall(), key=repr)
 
 
@@ -196,7 +196,7 @@ def sqlite_rows(path: str, table: str) -> list[tuple[Any, ...]]:
     from contextlib import closing
 
     with closing(sqlite3.connect(path)) as conn:
-        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+        return sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr)  # noqa: S608 - test table names
 
 
 def redis_items(url: str) -> dict[bytes, tuple[str, Any, bool]]:

@@ -56,7 +56,8 @@ MIGRATIONS = {
         "CREATE TABLE tags (note_id INTEGER, tag TEXT);",
     ],
     "ledger": [
-        "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT NOT NULL, balance NUMERIC(12,2));",
+        "CREATE TABLE accounts (id INTEGER PRIMARY KEY, owner TEXT NOT NULL,"
+        " balance NUMERIC(12,2));",
         "CREATE TABLE entries (id SERIAL PRIMARY KEY, account_id INTEGER REFERENCES accounts(id),"
         " amount NUMERIC(12,2), meta JSONB, at TIMESTAMPTZ);",
     ],
