@@ -9,21 +9,33 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from polaris.artifacts.store import ArtifactCorrupted, ArtifactStore
-from polaris.core.errors import CheckFailed, NotFound, PolarisError
+from polaris.core.errors import (
+    CheckFailed,
+    Conflict,
+    InvalidInput,
+    Location,
+    NotFound,
+    PolarisError,
+)
+from polaris.recovery.config import StoreSpec
+from polaris.recovery.facts import SQL_KINDS, PlatformFacts
 from polaris.recovery.rules import RecoveryPoint
+from polaris.recovery.tools._urls import redact
 from polaris.recovery.tools.interface import BackupTool
 
-if TYPE_CHECKING:
-    from polaris.recovery.service import PlatformFacts
-
-__all__ = ["integrity_problems", "raise_on_problems", "restore_part", "verify_part"]
-
-_SQL_KINDS = frozenset({"sqlite", "postgresql", "mysql"})
+__all__ = [
+    "integrity_problems",
+    "not_empty",
+    "raise_on_problems",
+    "restore_part",
+    "selected_parts",
+    "verify_part",
+]
 
 
 def integrity_problems(
@@ -108,7 +120,7 @@ def verify_part(
                 summary = tool.summary(scratch)
                 schema = (
                     facts.schema_version(kind, scratch)
-                    if kind in _SQL_KINDS and part.get("schema_version") is not None
+                    if kind in SQL_KINDS and part.get("schema_version") is not None
                     else part.get("schema_version")
                 )
         result["summary"] = summary
@@ -139,15 +151,13 @@ def restore_part(
     facts: PlatformFacts,
 ) -> dict[str, Any]:
     """Restore one part into ``url``; return what arrived and its schema version."""
-    from polaris.recovery.tools._urls import redact
-
     kind = str(part["kind"])
     with tempfile.TemporaryDirectory(prefix="polaris-restore-") as tmp:
         dump = _materialize(artifacts, str(part["sha256"]), Path(tmp) / store)
         tool.restore(dump, url, replace=replace, details=part.get("details", {}))
     expected = part.get("schema_version")
-    schema = facts.schema_version(kind, url) if kind in _SQL_KINDS else None
-    if kind in _SQL_KINDS and schema != expected:
+    schema = facts.schema_version(kind, url) if kind in SQL_KINDS else None
+    if kind in SQL_KINDS and schema != expected:
         raise CheckFailed(
             f"store {store} restored, but its schema version is {schema}, not {expected}",
             hint="check the target with polaris schema status",
@@ -159,3 +169,24 @@ def restore_part(
         "schema_version": schema,
         "summary": tool.summary(url),
     }
+
+
+def selected_parts(manifest: Mapping[str, Any], stores: Sequence[str]) -> dict[str, Any]:
+    """The manifest's parts named by ``stores`` (all when empty); :raises InvalidInput: unknown."""
+    parts: dict[str, Any] = manifest["parts"]
+    for s in stores:
+        if s not in parts:
+            raise InvalidInput(
+                f"the recovery point has no store {s!r}; it has {', '.join(parts) or 'none'}",
+                location=Location(field="store"),
+            )
+    return {k: v for k, v in parts.items() if not stores or k in stores}
+
+
+def not_empty(spec: StoreSpec, url: str) -> PolarisError:
+    """The error for a restore target holding data."""
+    return Conflict(
+        f"the target of store {spec.name!r} ({redact(url)}) is not empty",
+        location=Location(field=f"stores.{spec.name}"),
+        hint="restore into a fresh database, or pass --replace to overwrite it",
+    )

@@ -11,24 +11,26 @@ database, so a corrupt or missing part stops the operation with nothing restored
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from polaris.artifacts.store import ArtifactCorrupted, ArtifactStore
 from polaris.audit.repo import add_audit
 from polaris.core.actors import Actor, Role, require_role, utc_now
-from polaris.core.errors import Conflict, InvalidInput, Location, NotFound, PolarisError
+from polaris.core.errors import InvalidInput, Location, NotFound, PolarisError
 from polaris.recovery import repo
+from polaris.recovery.backups import components, take_backups, tool_name
 from polaris.recovery.checks import (
     integrity_problems,
+    not_empty,
     raise_on_problems,
     restore_part,
+    selected_parts,
     verify_part,
 )
 from polaris.recovery.config import RecoveryConfig, StoreSpec
+from polaris.recovery.facts import PlatformFacts
 from polaris.recovery.rules import (
     MANIFEST_FORMAT,
     ManifestCorrupted,
@@ -49,21 +51,6 @@ from polaris.store.session import Database
 __all__ = ["PlatformFacts", "RecoveryService", "take_recovery_point"]
 
 _ENTITY: Final = "recovery_point"
-#: Store kinds whose schema version is read from the migrations tracking table.
-SQL_KINDS: Final = frozenset({"sqlite", "postgresql", "mysql"})
-
-
-class PlatformFacts(Protocol):
-    """What a manifest records about the platform (given by the composition root)."""
-
-    def release(self, version: str | None) -> dict[str, Any] | None:
-        """The platform release ``version`` (default: the newest), in its JSON form."""
-
-    def model_stages(self) -> dict[str, dict[str, str]]:
-        """Model name -> stage -> the version there."""
-
-    def schema_version(self, kind: str, url: str) -> str | None:
-        """The newest applied migration of the database at ``url`` (None: untracked)."""
 
 
 class RecoveryService:
@@ -134,7 +121,7 @@ class RecoveryService:
             "environment": environment,
             "reason": reason,
             "release": None if rel is None else rel["version"],
-            "component_versions": {} if rel is None else _components(rel),
+            "component_versions": {} if rel is None else components(rel),
             "models": self.facts.model_stages(),
             # Config versioning fills this with file -> sha256 once it lands; None = not recorded.
             "config_hashes": None,
@@ -144,7 +131,7 @@ class RecoveryService:
                 {
                     "store": spec.name,
                     "kind": spec.kind,
-                    "tool": _tool_name(tool),
+                    "tool": tool_name(tool),
                     "source": redact(url),
                     "tested": tool.tested,
                 }
@@ -153,7 +140,9 @@ class RecoveryService:
             return {**head, "stores": stores, "dry_run": True}
         stored: list[str] = []
         try:
-            parts, schemas = self._backups(config, environment, plan, stored)
+            parts, schemas = take_backups(
+                self.artifacts, self.facts, config, environment, plan, stored
+            )
             manifest = {**head, "schema_versions": schemas, "parts": parts}
             msha, _ = self.artifacts.put_bytes(encode_manifest(manifest))
             stored.append(msha)
@@ -171,52 +160,11 @@ class RecoveryService:
             )
             with self.db.write() as s:
                 repo.add_point(s, point)
-                add_audit(
-                    s,
-                    at=now,
-                    actor=actor.name,
-                    action="recovery.create",
-                    entity=_ENTITY,
-                    key=name,
-                    before=None,
-                    after=point.to_dict(),
-                )
+                _audit(s, now, actor, "recovery.create", name, None, point.to_dict())
         except BaseException:
             self._forget(stored)
             raise
         return {**point.to_dict(), "manifest": manifest}
-
-    def _backups(
-        self,
-        config: RecoveryConfig,
-        environment: str,
-        plan: list[tuple[StoreSpec, BackupTool, str]],
-        stored: list[str],
-    ) -> tuple[dict[str, Any], dict[str, str | None]]:
-        parts: dict[str, Any] = {}
-        schemas: dict[str, str | None] = {}
-        with tempfile.TemporaryDirectory(prefix="polaris-backup-") as tmp:
-            for spec, tool, url in plan:
-                if spec.kind in SQL_KINDS:
-                    schemas[spec.name] = self.facts.schema_version(spec.kind, url)
-                dest = Path(tmp) / spec.name
-                details = tool.backup(url, dest)
-                with dest.open("rb") as fh:
-                    sha, size = self.artifacts.put(fh)
-                stored.append(sha)
-                dest.unlink()
-                parts[spec.name] = {
-                    "kind": spec.kind,
-                    "tool": _tool_name(tool),
-                    "tested": tool.tested,
-                    "sha256": sha,
-                    "size": size,
-                    "source": redact(url),
-                    "url_env": config.url_variable(environment, spec),
-                    "schema_version": schemas.get(spec.name),
-                    "details": details,
-                }
-        return parts, schemas
 
     def _forget(self, digests: Sequence[str]) -> None:
         """Remove blobs a failed point stored, unless a recorded point uses them too."""
@@ -317,15 +265,14 @@ class RecoveryService:
         self, point: RecoveryPoint, actor: Actor, report: dict[str, Any]
     ) -> dict[str, Any]:
         with self.db.write() as s:
-            add_audit(
+            _audit(
                 s,
-                at=self.clock(),
-                actor=actor.name,
-                action="recovery.verify",
-                entity=_ENTITY,
-                key=point.name,
-                before=None,
-                after={"ok": report["ok"], "problems": report["problems"]},
+                self.clock(),
+                actor,
+                "recovery.verify",
+                point.name,
+                None,
+                {"ok": report["ok"], "problems": report["problems"]},
             )
         return report
 
@@ -349,13 +296,13 @@ class RecoveryService:
         config.check_environment(environment)
         point = self.get(name)
         manifest = self.manifest(point)
-        parts = _selected(manifest, stores)
+        parts = selected_parts(manifest, stores)
         raise_on_problems(name, integrity_problems(self.artifacts, point, manifest, only=parts))
         plan = self._plan(config, environment, [config.store(s) for s in parts])
         targets = []
         for spec, tool, url in plan:
             if not replace and not tool.is_empty(url):
-                raise _not_empty(spec, url)
+                raise not_empty(spec, url)
             targets.append(
                 {
                     "store": spec.name,
@@ -389,15 +336,14 @@ class RecoveryService:
                 )
         finally:
             with self.db.write() as s:
-                add_audit(
+                _audit(
                     s,
-                    at=self.clock(),
-                    actor=actor.name,
-                    action="recovery.restore",
-                    entity=_ENTITY,
-                    key=name,
-                    before=None,
-                    after={
+                    self.clock(),
+                    actor,
+                    "recovery.restore",
+                    name,
+                    None,
+                    {
                         "environment": environment,
                         "replace": replace,
                         "restored": done,
@@ -444,19 +390,31 @@ class RecoveryService:
                 return {**report, "dry_run": True}
             repo.delete_points(s, sorted(names))
             for p, why in drop:
-                add_audit(
-                    s,
-                    at=now,
-                    actor=actor.name,
-                    action="recovery.prune",
-                    entity=_ENTITY,
-                    key=p.name,
-                    before=p.to_dict(),
-                    after={"reason": why},
-                )
+                _audit(s, now, actor, "recovery.prune", p.name, p.to_dict(), {"reason": why})
         for sha in blobs:  # after commit: a crash here leaves only unreferenced files
             self.artifacts.delete(sha)
         return report
+
+
+def _audit(
+    s: Any,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    key: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    add_audit(
+        s,
+        at=at,
+        actor=actor.name,
+        action=action,
+        entity=_ENTITY,
+        key=key,
+        before=before,
+        after=after,
+    )
 
 
 def take_recovery_point(
@@ -479,31 +437,4 @@ def take_recovery_point(
         actor=actor,
         release=release,
         reason=reason or f"before deploying {release or 'a release'} to {environment}",
-    )
-
-
-def _components(rel: Mapping[str, Any]) -> dict[str, str]:
-    return {str(c["name"]): str(c["version"]) for c in rel.get("components", [])}
-
-
-def _tool_name(tool: BackupTool) -> str:
-    return f"{type(tool).__module__}:{type(tool).__name__}"
-
-
-def _selected(manifest: Mapping[str, Any], stores: Sequence[str]) -> dict[str, Any]:
-    parts: dict[str, Any] = manifest["parts"]
-    for s in stores:
-        if s not in parts:
-            raise InvalidInput(
-                f"the recovery point has no store {s!r}; it has {', '.join(parts) or 'none'}",
-                location=Location(field="store"),
-            )
-    return {k: v for k, v in parts.items() if not stores or k in stores}
-
-
-def _not_empty(spec: StoreSpec, url: str) -> PolarisError:
-    return Conflict(
-        f"the target of store {spec.name!r} ({redact(url)}) is not empty",
-        location=Location(field=f"stores.{spec.name}"),
-        hint="restore into a fresh database, or pass --replace to overwrite it",
     )
