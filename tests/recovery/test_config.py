@@ -51,8 +51,11 @@ def test_databases_and_recovery_stores_with_environment_variables(tmp_path: Path
 
 def test_backup_selects_stores(tmp_path: Path) -> None:
     cfg = load_recovery_config(
-        write(tmp_path, '[recovery]\nbackup = ["cache"]\n[recovery.stores.cache]\n'
-              'kind = "redis"\nurl_env = "C"\n')
+        write(
+            tmp_path,
+            '[recovery]\nbackup = ["cache"]\n[recovery.stores.cache]\n'
+            'kind = "redis"\nurl_env = "C"\n',
+        )
     )
     assert [s.name for s in cfg.stores] == ["cache"]
     assert cfg.keep == 10 and cfg.max_age_days == 30
@@ -62,11 +65,11 @@ def test_backup_selects_stores(tmp_path: Path) -> None:
     ("extra", "message", "line"),
     [
         ("[recovery]\nkeep = 0\n", "keep must be a whole number >= 1", 9),
-        ("[recovery]\nbackup = [\"nope\"]\n", "store 'nope' is neither", 9),
+        ('[recovery]\nbackup = ["nope"]\n', "store 'nope' is neither", 9),
         ("[recovery]\nflavour = 1\n", "unknown key 'flavour'", 9),
-        ("[recovery.stores.c]\nkind = \"redis\"\nurl = \"redis://x\"\n", "unknown key 'url'", 10),
-        ("[recovery.stores.c]\nkind = \"redis\"\nurl_env = \"bad name\"\n", "url_env must", 10),
-        ("[recovery.environments.prod]\nnope = \"X\"\n", "unknown store 'nope'", 9),
+        ('[recovery.stores.c]\nkind = "redis"\nurl = "redis://x"\n', "unknown key 'url'", 10),
+        ('[recovery.stores.c]\nkind = "redis"\nurl_env = "bad name"\n', "url_env must", 10),
+        ('[recovery.environments.prod]\nnope = "X"\n', "unknown store 'nope'", 9),
         ("[recovery]\nmax_age_days = -1\n", "max_age_days must be", 9),
     ],
 )
