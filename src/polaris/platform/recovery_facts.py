@@ -6,6 +6,7 @@ pointers, the migrations tracking table (``schema_migrations``) answers schema v
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from polaris.migrations.sqlexec import open_executor
@@ -44,6 +45,10 @@ class RegistryFacts:
     def schema_version(self, kind: str, url: str) -> str | None:
         """The newest applied migration in the database's tracking table (None: no table)."""
         dialect: Any = kind
+        if kind == "sqlite":  # connecting would create a missing file: there is nothing to read
+            path = _sql_url(kind, url).removeprefix("sqlite:///")
+            if not Path(path).is_file():
+                return None
         with open_executor(dialect, _sql_url(kind, url), application_name="polaris-recovery") as ex:
             applied = [r.version for r in ex.records() if r.state in ("applied", "baseline")]
         return max(applied, key=lambda v: (int(v) if v.isdigit() else -1, v)) if applied else None

@@ -33,10 +33,10 @@ def take_backups(
     schemas: dict[str, str | None] = {}
     with tempfile.TemporaryDirectory(prefix="polaris-backup-") as tmp:
         for spec, tool, url in plan:
-            if spec.kind in SQL_KINDS:
-                schemas[spec.name] = facts.schema_version(spec.kind, url)
             dest = Path(tmp) / spec.name
             details = tool.backup(url, dest)
+            if spec.kind in SQL_KINDS:
+                schemas[spec.name] = facts.schema_version(spec.kind, url)
             with dest.open("rb") as fh:
                 sha, size = artifacts.put(fh)
             stored.append(sha)
