@@ -103,7 +103,7 @@ def test_prune_keeps_the_newest_and_removes_only_unshared_backups(
 def test_a_failed_backup_records_nothing_and_leaves_no_blob(
     setup: tuple[RecoveryService, RecoveryConfig, Clock, Path], tmp_path: Path
 ) -> None:
-    service, config, _clock, app = setup
+    service, _config, _clock, app = setup
     (tmp_path / "polaris.toml").write_text(
         '[databases.app]\ndialect = "sqlite"\nurl_env = "APP_URL"\n'
         '[databases.gone]\ndialect = "sqlite"\nurl_env = "GONE_URL"\n'
@@ -112,7 +112,7 @@ def test_a_failed_backup_records_nothing_and_leaves_no_blob(
     )
     two = load_recovery_config(tmp_path / "polaris.toml")
     service.environ = {"APP_URL": f"sqlite:///{app}", "GONE_URL": f"sqlite:///{tmp_path}/no.db"}
-    with pytest.raises(CheckFailed, match="no.db does not exist"):
+    with pytest.raises(CheckFailed, match=r"no\.db does not exist"):
         service.create(two, environment="production", actor=ADMIN)
     assert service.list() == []
     assert list((tmp_path / "artifacts" / "sha256").glob("*/*")) == []
