@@ -149,15 +149,16 @@ def list_points(
         )
         for p in points
     ]
-    emit(
-        points,
-        as_json=as_json,
-        human=lambda c: c.print(
-            table(None, ["name", "env", "release", "size", "stores", "by", "reason"], rows)
-            if rows
-            else "no recovery points"
-        ),
-    )
+
+    def human(c: Console) -> None:
+        if not rows:
+            c.print("no recovery points")
+            return
+        t = table(None, ["name", "env", "release", "size", "stores", "by", "reason"], rows)
+        t.columns[0].no_wrap = True  # the name is what the other commands take
+        c.print(t)
+
+    emit(points, as_json=as_json, human=human)
 
 
 @app.command("show")
