@@ -22,6 +22,7 @@ from polaris.app import create_app
 from polaris.audit.repo import list_audit
 from polaris.settings import Settings
 
+pytestmark = pytest.mark.services
 PROBLEM = "application/problem+json"
 
 

@@ -25,6 +25,7 @@ from polaris.core.semver import Version
 from polaris.models.rules import ReleasePin
 from polaris.recovery.tables import RecoveryPointRow
 
+pytestmark = pytest.mark.services
 ADMIN = Actor("ops", Role.ADMIN)
 
 
