@@ -235,16 +235,24 @@ class RecoveryService:
             )
         results = []
         for store, part in manifest["parts"].items():
-            results.append(
-                verify_part(
-                    self.artifacts,
+            try:  # a store no longer configured, an unset variable: that part's problem
+                tool, server = (
                     self._tool(part["kind"]),
-                    store,
-                    part,
                     self._scratch_server(config, env, store, part),
-                    self.facts,
                 )
-            )
+            except PolarisError as exc:
+                results.append(
+                    {
+                        "store": store,
+                        "kind": part["kind"],
+                        "sha256": part["sha256"],
+                        "ok": False,
+                        "problem": exc.one_line(),
+                        "summary": None,
+                    }
+                )
+                continue
+            results.append(verify_part(self.artifacts, tool, store, part, server, self.facts))
         report = {
             "name": name,
             "ok": all(r["ok"] for r in results),
