@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from polaris.audit.repo import add_audit
+from polaris.core.actors import Actor
 from polaris.core.errors import Conflict, Location, NotFound
 from polaris.recovery.rules import Part, RecoveryPoint
 from polaris.recovery.tables import RecoveryPointRow
 
-__all__ = ["add_point", "delete_points", "get_point", "list_points", "point_names"]
+__all__ = [
+    "ENTITY",
+    "add_point",
+    "audit",
+    "delete_points",
+    "get_point",
+    "list_points",
+    "point_names",
+]
+
+#: The audit log's entity for recovery points.
+ENTITY: Final = "recovery_point"
 
 
 def _point(row: RecoveryPointRow) -> RecoveryPoint:
@@ -98,3 +113,25 @@ def delete_points(s: Session, names: Sequence[str]) -> None:
     """Delete points by name."""
     if names:
         s.execute(delete(RecoveryPointRow).where(RecoveryPointRow.name.in_(list(names))))
+
+
+def audit(
+    s: Session,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    key: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Append an audit entry about recovery point ``key`` in the caller's transaction."""
+    add_audit(
+        s,
+        at=at,
+        actor=actor.name,
+        action=action,
+        entity=ENTITY,
+        key=key,
+        before=before,
+        after=after,
+    )

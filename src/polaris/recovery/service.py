@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from polaris.artifacts.store import ArtifactCorrupted, ArtifactStore
-from polaris.audit.repo import add_audit
 from polaris.core.actors import Actor, Role, require_role, utc_now
 from polaris.core.errors import InvalidInput, Location, NotFound, PolarisError
 from polaris.recovery import repo
@@ -31,6 +30,7 @@ from polaris.recovery.checks import (
 )
 from polaris.recovery.config import RecoveryConfig, StoreSpec
 from polaris.recovery.facts import PlatformFacts
+from polaris.recovery.retention import prune_points
 from polaris.recovery.rules import (
     MANIFEST_FORMAT,
     ManifestCorrupted,
@@ -39,9 +39,7 @@ from polaris.recovery.rules import (
     check_name,
     decode_manifest,
     encode_manifest,
-    plan_retention,
     point_name,
-    unreferenced_blobs,
 )
 from polaris.recovery.tools._urls import redact
 from polaris.recovery.tools.interface import BackupTool
@@ -49,8 +47,6 @@ from polaris.recovery.tools.registry import load_tools, tool_for
 from polaris.store.session import Database
 
 __all__ = ["PlatformFacts", "RecoveryService", "take_recovery_point"]
-
-_ENTITY: Final = "recovery_point"
 
 
 class RecoveryService:
@@ -160,7 +156,7 @@ class RecoveryService:
             )
             with self.db.write() as s:
                 repo.add_point(s, point)
-                _audit(s, now, actor, "recovery.create", name, None, point.to_dict())
+                repo.audit(s, now, actor, "recovery.create", name, None, point.to_dict())
         except BaseException:
             self._forget(stored)
             raise
@@ -273,7 +269,7 @@ class RecoveryService:
         self, point: RecoveryPoint, actor: Actor, report: dict[str, Any]
     ) -> dict[str, Any]:
         with self.db.write() as s:
-            _audit(
+            repo.audit(
                 s,
                 self.clock(),
                 actor,
@@ -344,7 +340,7 @@ class RecoveryService:
                 )
         finally:
             with self.db.write() as s:
-                _audit(
+                repo.audit(
                     s,
                     self.clock(),
                     actor,
@@ -377,52 +373,15 @@ class RecoveryService:
         if keep < 1:
             raise InvalidInput("keep must be >= 1", location=Location(field="keep"))
         age = config.max_age_days if max_age_days is None else (max_age_days or None)
-        now = self.clock()
-        with self.db.write() as s:
-            points = repo.list_points(s)
-            drop = plan_retention(points, keep=keep, max_age_days=age, now=now)
-            names = {p.name for p, _ in drop}
-            blobs = unreferenced_blobs(
-                [p for p, _ in drop], [p for p in points if p.name not in names]
-            )
-            report = {
-                "keep": keep,
-                "max_age_days": age,
-                "deleted": [
-                    {"name": p.name, "environment": p.environment, "reason": why} for p, why in drop
-                ],
-                "blobs": blobs,
-            }
-            if dry_run:
-                s.rollback()
-                return {**report, "dry_run": True}
-            repo.delete_points(s, sorted(names))
-            for p, why in drop:
-                _audit(s, now, actor, "recovery.prune", p.name, p.to_dict(), {"reason": why})
-        for sha in blobs:  # after commit: a crash here leaves only unreferenced files
-            self.artifacts.delete(sha)
-        return report
-
-
-def _audit(
-    s: Any,
-    at: datetime,
-    actor: Actor,
-    action: str,
-    key: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    add_audit(
-        s,
-        at=at,
-        actor=actor.name,
-        action=action,
-        entity=_ENTITY,
-        key=key,
-        before=before,
-        after=after,
-    )
+        return prune_points(
+            self.db,
+            self.artifacts,
+            actor=actor,
+            keep=keep,
+            max_age_days=age,
+            now=self.clock(),
+            dry_run=dry_run,
+        )
 
 
 def take_recovery_point(

@@ -17,7 +17,7 @@ from polaris.recovery.tools.interface import BackupFailed, require_program, run_
 __all__ = ["MysqlTool"]
 
 _EXAMPLE: Final = "mysql://user:password@host:3306/database"
-_CREATE: Final = re.compile(rb"^CREATE TABLE `((?:[^`]|``)+)`", re.MULTILINE)
+_CREATE: Final = re.compile(rb"^CREATE TABLE `((?:[^`]|``)+)`")
 
 
 def _parse(url: str) -> ServerUrl:
@@ -89,9 +89,7 @@ class MysqlTool:
             what=f"mariadb-dump of {server.without_password()}",
             env=_env(server),
         )
-        tables = sorted(
-            m.group(1).decode().replace("``", "`") for m in _CREATE.finditer(dest.read_bytes())
-        )
+        tables = _created_tables(dest)
         return {"format": "mysql-sql", "database": server.database, "tables": tables}
 
     def restore(self, dump: Path, url: str, *, replace: bool, details: Mapping[str, Any]) -> None:
@@ -144,3 +142,14 @@ class MysqlTool:
                 (server.database,),
             )
             return sorted(str(r[0]) for r in cur.fetchall())
+
+
+def _created_tables(dump: Path) -> list[str]:
+    """The tables a dump creates, line by line (a multi-line regex over the whole dump is ~10x
+    slower: it tries every position of the extended-insert lines)."""
+    tables = []
+    with dump.open("rb") as fh:
+        for line in fh:
+            if line.startswith(b"CREATE TABLE `") and (m := _CREATE.match(line)):
+                tables.append(m.group(1).decode().replace("``", "`"))
+    return sorted(tables)
