@@ -126,3 +126,32 @@ def test_a_server_without_a_project_answers_one_clear_problem(tmp_path: Path) ->
             r = dev.post("/api/v1/recovery/points", json={"environment": "production"})
     assert r.status_code == 422 and r.headers["content-type"] == PROBLEM
     assert "POLARIS_PROJECT" in r.json()["detail"] + r.json().get("hint", "")
+
+
+def test_the_cli_talks_to_the_server_when_polaris_url_is_set(
+    live: tuple[Platform, str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    import json
+
+    from polaris.main import main
+
+    p, url, tokens = live
+    monkeypatch.setenv("POLARIS_URL", url)
+    monkeypatch.setenv("POLARIS_TOKEN", tokens["developer"])
+    monkeypatch.setenv("POLARIS_HOME", str(tmp_path / "unused-local-home"))
+    assert main(["recovery", "create", "--env", "production", "-m", "remote", "--json"]) == 0
+    name = json.loads(capsys.readouterr().out)["name"]
+    assert main(["recovery", "list", "--json"]) == 0
+    assert [x["name"] for x in json.loads(capsys.readouterr().out)] == [name]
+    assert main(["recovery", "restore", name, "--env", "fresh", "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "admin" in err  # a developer token may not restore
+    monkeypatch.setenv("POLARIS_TOKEN", tokens["admin"])
+    assert main(["recovery", "restore", name, "--env", "fresh", "--dry-run"]) == 0
+    assert capsys.readouterr().out.count("would restore") == 4
+    assert not (tmp_path / "unused-local-home").exists()  # nothing ran locally
+    with p.db.read() as s:
+        assert [a["actor"] for a in list_audit(s, entity="recovery_point")] == ["developer-user"]

@@ -1,13 +1,13 @@
 """``polaris recovery``: take, list, show, verify, restore and prune recovery points (seed 10.2.1).
 
-Commands run on this machine against Polaris's store (``POLARIS_DATABASE_URL``/``POLARIS_HOME``)
-and artifact store, with the backup tools on ``PATH``; the OS user acts as admin (it owns the
-files). Stores come from ``[databases]`` and ``[recovery]`` in ``polaris.toml``.
+With ``POLARIS_URL`` set, commands go to that server (``POLARIS_TOKEN``), which runs the backup
+tools. Otherwise they run on this machine against Polaris's store (``POLARIS_DATABASE_URL``/
+``POLARIS_HOME``) and artifact store, with the backup tools on ``PATH``, the OS user acting as
+admin. Stores come from ``[databases]`` and ``[recovery]`` in ``polaris.toml``.
 """
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -18,16 +18,14 @@ from rich.markup import escape
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._render import emit, table
-from polaris.core.actors import Actor, Role
 from polaris.core.errors import CheckFailed
 
 if TYPE_CHECKING:
-    from polaris import wiring
-    from polaris.recovery import config as recovery_config
-    from polaris.recovery.service import RecoveryService
+    from polaris.recovery import _backend as backends
+    from polaris.recovery._backend import Backend
 else:
-    wiring = lazy_import("polaris.wiring")
-    recovery_config = lazy_import("polaris.recovery.config")
+    # The local store pulls in SQLAlchemy and Alembic: load it only when a command runs.
+    backends = lazy_import("polaris.recovery._backend")
 
 __all__ = ["app"]
 
@@ -41,23 +39,8 @@ EnvOption = Annotated[str, typer.Option("--env", "-e", help="Environment (its st
 NameArg = Annotated[str, typer.Argument(help="Recovery point: recovery-YYYYMMDD-HHMMSS.")]
 
 
-def _service() -> RecoveryService:
-    from polaris.settings import Settings
-
-    settings = Settings()
-    services = wiring.build_services(settings, migrate=settings.auto_migrate, pooled=False)
-    return services.recovery
-
-
-def _config(project: Path | None) -> Any:
-    from polaris.project.databases import find_config
-
-    path = find_config(project if project is not None else Path.cwd())
-    return recovery_config.load_recovery_config(path)
-
-
-def _actor() -> Actor:
-    return Actor(name=getpass.getuser(), role=Role.ADMIN)
+def _backend(project: Path | None = None) -> Backend:
+    return backends.open_backend(project)
 
 
 def _e(value: Any) -> str:
@@ -119,14 +102,7 @@ def create(
     project: ProjectOption = None,
 ) -> None:
     """Back up every store of an environment and record a recovery point."""
-    data = _service().create(
-        _config(project),
-        environment=env,
-        actor=_actor(),
-        release=release,
-        reason=reason,
-        dry_run=dry_run,
-    )
+    data = _backend(project).create(env, release, reason, dry_run)
     emit(data, as_json=as_json, human=lambda c: _print_point(c, data))
 
 
@@ -136,7 +112,7 @@ def list_points(
     as_json: JsonOption = False,
 ) -> None:
     """Recovery points, newest first."""
-    points = [p.to_dict() for p in _service().list(environment=env)]
+    points = _backend().points(env)
     rows = [
         (
             p["name"],
@@ -164,7 +140,7 @@ def list_points(
 @app.command("show")
 def show(name: NameArg, as_json: JsonOption = False) -> None:
     """One recovery point and its manifest (re-hashed on read)."""
-    data = _service().show(name)
+    data = _backend().show(name)
     emit(data, as_json=as_json, human=lambda c: _print_point(c, data))
 
 
@@ -178,7 +154,7 @@ def verify(
     project: ProjectOption = None,
 ) -> None:
     """Re-hash every part, then restore each into a scratch database and check it."""
-    report = _service().verify(_config(project), name, actor=_actor(), environment=env)
+    report = _backend(project).verify(name, env)
 
     def human(c: Console) -> None:
         rows = [
@@ -230,15 +206,7 @@ def restore(
     project: ProjectOption = None,
 ) -> None:
     """Restore a recovery point into an environment's stores, schema versions included."""
-    data = _service().restore(
-        _config(project),
-        name,
-        environment=env,
-        actor=_actor(),
-        stores=store or (),
-        replace=replace,
-        dry_run=dry_run,
-    )
+    data = _backend(project).restore(name, env, store or [], replace, dry_run)
 
     def human(c: Console) -> None:
         verb = "would restore" if data.get("dry_run") else "restored"
@@ -265,9 +233,7 @@ def prune(
     project: ProjectOption = None,
 ) -> None:
     """Apply retention: keep the newest N per environment, drop points past the maximum age."""
-    data = _service().prune(
-        _config(project), actor=_actor(), keep=keep, max_age_days=max_age_days, dry_run=dry_run
-    )
+    data = _backend(project).prune(keep, max_age_days, dry_run)
 
     def human(c: Console) -> None:
         verb = "would delete" if data.get("dry_run") else "deleted"
