@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from tests._live import make_tokens
+from tests._live import browser_page, make_tokens  # noqa: F401 - fixture
 from tests._pg import LiveServer
 from tests._recovery_stores import (  # noqa: F401 - fixtures
     Stores,
@@ -21,6 +22,9 @@ from tests.recovery._platform import Platform, Sources, make_platform, make_sour
 from polaris.app import create_app
 from polaris.audit.repo import list_audit
 from polaris.settings import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.services
 PROBLEM = "application/problem+json"
@@ -155,3 +159,38 @@ def test_the_cli_talks_to_the_server_when_polaris_url_is_set(
     assert not (tmp_path / "unused-local-home").exists()  # nothing ran locally
     with p.db.read() as s:
         assert [a["actor"] for a in list_audit(s, entity="recovery_point")] == ["developer-user"]
+
+
+def test_the_dashboard_lists_recovery_points(
+    browser_page: Page,  # noqa: F811 - fixture
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sqlite3
+    from contextlib import closing
+
+    (tmp_path / "polaris.toml").write_text(
+        '[databases.app]\ndialect = "sqlite"\nurl_env = "APP_URL"\n'
+        "[recovery.environments.production]\n",
+        encoding="utf-8",
+    )
+    with closing(sqlite3.connect(tmp_path / "app.db")) as conn, conn:
+        conn.execute("CREATE TABLE t (v INTEGER)")
+    monkeypatch.setenv("APP_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    settings = Settings(home=tmp_path, anonymous_read=True, project=tmp_path)
+    with LiveServer(create_app(settings)) as server:
+        tokens = make_tokens(settings.resolved_database_url)
+        with client(server.url, tokens["developer"]) as dev:
+            r = dev.post(
+                "/api/v1/recovery/points",
+                json={"environment": "production", "reason": "before <b>2.2.0</b>"},
+            )
+        assert r.status_code == 201, r.text
+        name = r.json()["name"]
+        page = browser_page
+        page.goto(server.url + "/")
+        row = page.wait_for_selector(f"tr[data-point='{name}']")
+        assert row is not None
+        text = row.inner_text()
+        assert "production" in text and "app (sqlite)" in text
+        assert "before <b>2.2.0</b>" in text  # shown as text, never as markup
