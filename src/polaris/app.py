@@ -34,6 +34,7 @@ from polaris.models import routes as models
 from polaris.notify import routes as notifications
 from polaris.platform import routes as platform
 from polaris.platform.demo import load_demo
+from polaris.recovery import routes as recovery
 from polaris.settings import Settings, get_settings
 from polaris.web import routes as dashboard
 from polaris.wiring import build_services
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
     for r in (users.router, approvals.router, calendar.router, notifications.router):
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(configs.router, prefix=API_PREFIX)
+    app.include_router(recovery.router, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
     static = resources.files("polaris.web").joinpath("static")

@@ -97,6 +97,7 @@ def _add_heavy_groups() -> None:
     from polaris.migrations import cli as schema_cmd
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
+    from polaris.recovery import cli as recovery_cmd
 
     compat_cmd.registry_rules = _registry_rules
     app.add_typer(compat_cmd.app, name="compat")
@@ -121,6 +122,7 @@ def _add_heavy_groups() -> None:
     app.add_typer(notify_cmd.notify_app, name="notify")
     app.command("serve")(serve_cmd.serve)
     app.add_typer(config_cmd.app, name="config")
+    app.add_typer(recovery_cmd.app, name="recovery")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

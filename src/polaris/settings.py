@@ -13,6 +13,8 @@
 ``POLARIS_URL``/``POLARIS_TOKEN`` where the CLI sends requests, and with which token
 ``POLARIS_GOVERNANCE_DIR``     approval-matrix.yml, release_schedule.yml, notifications.yml
 ``POLARIS_GOVERNANCE_GATE``    production promotions need an approved request
+``POLARIS_PROJECT``            the platform's ``polaris.toml`` (or its directory) the server acts
+                               on: stores backed up by recovery points
 =============================  ===========================================================
 
 Nothing is read at import time: :func:`get_settings` builds and caches one instance.
@@ -53,6 +55,8 @@ class Settings(BaseSettings):
     #: Production promotions need an approved request (the approval matrix) instead of an
     #: approver-role token alone.
     governance_gate: bool = False
+    #: The platform repository (or its polaris.toml) the server reads [recovery] from.
+    project: Path | None = None
 
     @property
     def data_dir(self) -> Path:

@@ -13,8 +13,10 @@ from polaris.core.errors import PolarisError
 from polaris.governance import Governance, build_governance
 from polaris.models.rules import VersionQuery
 from polaris.models.service import RegistryService
+from polaris.platform.recovery_facts import RegistryFacts
 from polaris.platform.releases import PlatformReleaseService
 from polaris.platform.service import PlatformService
+from polaris.recovery.service import RecoveryService
 from polaris.settings import Settings
 from polaris.store.migrate import upgrade
 from polaris.store.session import Database
@@ -37,6 +39,7 @@ class Services:
     platform: PlatformService
     governance: Governance
     configs: ConfigService
+    recovery: RecoveryService
 
     def warm(self, name: str = "polaris-warm-up") -> None:
         """Compile the hot statements and configure the ORM (the answers do not matter).
@@ -90,4 +93,5 @@ def build_services(settings: Settings, *, migrate: bool = False, pooled: bool = 
         platform=PlatformService(db, releases),
         governance=governance,
         configs=ConfigService(db),
+        recovery=RecoveryService(db, artifacts, RegistryFacts(registry, releases)),
     )

@@ -27,6 +27,7 @@ from polaris.audit import repo as audit_repo
 from polaris.core.semver import Version
 from polaris.models import repo as version_repo
 from polaris.models.rules import ModelVersion, Stage, VersionQuery
+from polaris.recovery import tables as _recovery_tables  # noqa: F401 - its rows in Base
 from polaris.store.migrate import current_revision, head_revision, upgrade
 from polaris.store.session import Database
 from polaris.store.tables import AuditRow, Base, ModelVersionRow

@@ -9,6 +9,7 @@ import polaris.access.tables
 import polaris.approvals.tables
 import polaris.configs.tables
 import polaris.notify.tables  # noqa: F401  (notification outbox)
+from polaris.recovery import tables as _recovery_tables  # noqa: F401 - registers its rows
 from polaris.store.tables import Base
 
 config = context.config

@@ -1,0 +1,1 @@
+"""Backup tools: one adapter per kind of store behind :class:`~.interface.BackupTool`."""
