@@ -21,6 +21,8 @@ from polaris.access import routes as admin
 from polaris.apis import routes as apis
 from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
+from polaris.deployments import routes as deployments
+from polaris.deployments.lifespan import start_watcher, stop_watcher
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
@@ -51,9 +53,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await run_in_threadpool(load_demo, services)
         app.state.services = services
         await warm_up(app, services)
+        watcher = await start_watcher(app, services)
         try:
             yield
         finally:
+            await stop_watcher(watcher)
             services.close()
 
     app = FastAPI(
@@ -67,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for r in (models.router, platform.router, admin.router, apis.router):
+    for r in (models.router, platform.router, admin.router, apis.router, deployments.router):
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)

@@ -81,6 +81,12 @@ def _add_heavy_groups() -> None:
     app.add_typer(registry_cmd.store_app, name="store")
     app.command("gc")(registry_cmd.gc)
     app.command("serve")(serve_cmd.serve)
+    from polaris.deployments import cli as deploy_cmd
+
+    app.command("deploy")(deploy_cmd.deploy)
+    app.command("rollback")(deploy_cmd.rollback)
+    app.add_typer(deploy_cmd.deployments_app, name="deployments")
+    app.add_typer(deploy_cmd.environments_app, name="environments")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

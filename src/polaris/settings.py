@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     token: SecretStr | None = None
     #: compatibility.yml the server checks platform releases against (the dashboard matrix).
     compat_file: Path | None = None
+    #: The platform's polaris.toml (or its directory): its [environments.*] for deployments.
+    project: Path | None = None
+    #: Run the deployment watcher (health analysis, automatic rollback) inside ``polaris serve``.
+    watcher: bool = True
 
     @property
     def data_dir(self) -> Path:

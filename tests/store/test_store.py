@@ -19,6 +19,7 @@ from tests._pg import (  # noqa: F401 - fixtures
     registry_db_url,
 )
 
+import polaris.deployments.tables  # noqa: F401 - the deployments tables join Base.metadata
 from polaris.audit import repo as audit_repo
 from polaris.core.semver import Version
 from polaris.models import repo as version_repo

@@ -20,7 +20,7 @@ __all__ = ["Validator"]
 
 #: ``databases`` (:mod:`polaris.project.databases`) and ``release`` (``services.releases``) are
 #: validated where they are used; they are only let through here.
-_TOP_KEYS: Final = ("platform", "components", "databases", "release")
+_TOP_KEYS: Final = ("platform", "components", "databases", "release", "environments")
 _PLATFORM_KEYS: Final = ("name", "version_source", "files", "tag_format", "component_tag_format")
 _COMPONENT_KEYS: Final = (
     "kind",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, engine_from_config, pool
 
+import polaris.deployments.tables  # noqa: F401 - registers the deployments tables
 from polaris.store.tables import Base
 
 config = context.config
