@@ -5,6 +5,8 @@ A source that cannot answer leaves its reading ``None`` with a note ("prometheus
 
 Prometheus queries are templates over ``$env``, ``$version`` and ``$window``; the defaults read
 the example service's ``aiops_http_requests_total`` and ``aiops_http_request_duration_seconds``.
+A source's ``env_label`` replaces the environment's name as ``$env`` (when the services label
+their metrics otherwise), ``window`` is the rate window (default ``30s``).
 """
 
 from __future__ import annotations
@@ -105,16 +107,17 @@ async def measure(
     for s in proms:
         purl = str(s.options.get("url", "http://127.0.0.1:9090"))
         window = str(s.options.get("window", "30s"))
+        label = str(s.options.get("env_label", env))
         q_err = str(s.options.get("error_rate_query", DEFAULT_QUERIES["error_rate"]))
         stat = thresholds.latency_stat
         q_lat = str(s.options.get(f"latency_{stat}_query", DEFAULT_QUERIES[f"latency_{stat}"]))
         try:
             err, lat = await asyncio.gather(
                 prometheus_scalar(
-                    client, purl, render_query(q_err, env=env, version=version, window=window)
+                    client, purl, render_query(q_err, env=label, version=version, window=window)
                 ),
                 prometheus_scalar(
-                    client, purl, render_query(q_lat, env=env, version=version, window=window)
+                    client, purl, render_query(q_lat, env=label, version=version, window=window)
                 ),
             )
         except (httpx.HTTPError, ValueError, KeyError) as exc:

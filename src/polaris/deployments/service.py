@@ -149,13 +149,14 @@ class DeploymentService(DeploymentQueries):
                 override=override,
             )
             current = repo.current_in(s, env.name)
+            baseline_id = None if current is None else current.id
         return _Plan(
             env,
             str(version),
             {p.name: str(p.version) for p in rel.pins},
             {p.name: p.kind for p in rel.pins},
             notes,
-            None if current is None else current.id,
+            baseline_id,
         )
 
     def deploy(
@@ -415,6 +416,7 @@ class DeploymentService(DeploymentQueries):
             target_row = (
                 None if to is not None else repo.last_healthy(s, env, exclude=current.release)
             )
+            s.expunge_all()  # read once, used after the session (a read session expires them)
         env_cfg = Environment.from_dict(current.env_config)
         if actor is not SYSTEM:
             self._authorize(
@@ -544,6 +546,7 @@ class DeploymentService(DeploymentQueries):
                 for r in repo.list_deployments(s, limit=500)
                 if r.scale_down_at is not None and r.scale_down_at <= now
             ]
+            s.expunge_all()
         for r in rows:
             state = self._deployer(Environment.from_dict(r.env_config)).scale_down(r.deployer_state)
             with self.db.write() as s:

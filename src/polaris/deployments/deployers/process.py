@@ -44,6 +44,8 @@ _DEFAULT_COMMAND: Final = [
     "{env}",
 ]
 _SLOTS: Final = ("blue", "green")
+#: Children started by this process, kept so they are reaped (no zombies, no ResourceWarning).
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
 
 
 def _alive(pid: int) -> bool:
@@ -57,6 +59,14 @@ def _alive(pid: int) -> bool:
 def _kill(pid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pid, signal.SIGTERM)
+    child = _CHILDREN.pop(pid, None)
+    if child is not None:
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+        return
     deadline = time.monotonic() + 5
     while _alive(pid) and time.monotonic() < deadline:
         with contextlib.suppress(ChildProcessError, OSError):
@@ -143,22 +153,24 @@ class ProcessDeployer:
         info = self._read(d, "proxy.json")
         if isinstance(info.get("pid"), int) and _alive(info["pid"]):
             return
-        log = (d / "proxy.log").open("ab")
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "polaris.deployments.proxy",
-                "--listen",
-                f"127.0.0.1:{self.port}",
-                "--upstream-file",
-                str(d / "upstream"),
-            ],
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
+        argv = [
+            sys.executable,
+            "-m",
+            "polaris.deployments.proxy",
+            "--listen",
+            f"127.0.0.1:{self.port}",
+            "--upstream-file",
+            str(d / "upstream"),
+        ]
+        with (d / "proxy.log").open("ab") as log:
+            proc = self._spawn(argv, log, d)
         self._write(d, "proxy.json", {"pid": proc.pid, "port": self.port})
+
+    @staticmethod
+    def _spawn(argv: list[str], log: Any, cwd: Path) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(argv, stdout=log, stderr=log, start_new_session=True, cwd=cwd)
+        _CHILDREN[proc.pid] = proc
+        return proc
 
     def _start(self, ctx: DeployContext, d: Path, slot: str) -> dict[str, Any]:
         version = ctx.versions.get(self.component)
@@ -177,11 +189,9 @@ class ProcessDeployer:
             "release": ctx.release,
         }
         argv = [part.format(**values) for part in self.command]
-        log = (d / f"{slot}.log").open("ab")
         try:
-            proc = subprocess.Popen(
-                argv, stdout=log, stderr=log, start_new_session=True, cwd=ctx.root
-            )
+            with (d / f"{slot}.log").open("ab") as log:
+                proc = self._spawn(argv, log, ctx.root)
         except OSError as exc:
             raise DeployerError(f"cannot start {argv[0]}: {exc.strerror or exc}") from None
         info = {"pid": proc.pid, "port": port, "version": version, "slot": slot}
@@ -190,6 +200,7 @@ class ProcessDeployer:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
+                _CHILDREN.pop(proc.pid, None)
                 self._stop_slot(d, slot)
                 raise DeployerError(
                     f"{self.component} {version} exited with code {proc.returncode} at start "
