@@ -241,7 +241,9 @@ def test_before_production_deploy_hooks_run_first(db: Database, tmp_path: Path) 
     _healthy(svc, staging["id"])
     prod = svc.deploy("2.1.0", "production", actor=ALICE)
     assert seen[0].environment.name == "production" and seen[0].versions["api"] == "2.1.0"
-    assert any(e.get("data") == {"recovery_point": "recovery-20261206-120000"} for e in prod["events"])
+    assert any(
+        e.get("data") == {"recovery_point": "recovery-20261206-120000"} for e in prod["events"]
+    )
     _healthy(svc, prod["id"])
     hooks.before_production_deploy.append(broken)
     with pytest.raises(CheckFailed, match="backup tool missing"):
