@@ -64,5 +64,5 @@ def test_bad_environments_name_file_and_field(tmp_path: Path, snippet: str, mess
 
 def test_unknown_environment_lists_the_known_ones(tmp_path: Path) -> None:
     (tmp_path / "polaris.toml").write_text(TOML)
-    with pytest.raises(NotFound, match="unknown environment 'qa'.*staging, production"):
+    with pytest.raises(NotFound, match=r"unknown environment 'qa'.*staging, production"):
         get_environment(load_environments(tmp_path / "polaris.toml"), "qa")

@@ -79,7 +79,7 @@ def _wait(svc: DeploymentService, dep_id: int) -> dict[str, Any]:
     from polaris.deployments.watcher import Watcher
 
     async def run() -> None:
-        watcher = Watcher(svc, only=lambda i: i >= dep_id)
+        watcher = Watcher(svc)
         task = asyncio.create_task(watcher.run())
         while svc.show(dep_id)["state"] in ("pending", "progressing", "analysing"):
             await asyncio.sleep(0.5)

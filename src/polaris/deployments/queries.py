@@ -113,13 +113,11 @@ class DeploymentQueries:
 
     # -- analysis bookkeeping (called by the watcher) ------------------------------------------
 
-    def claim(
-        self, holder: str, lease_s: float, ids: builtins.list[int] | None = None
-    ) -> builtins.list[WatchItem]:
-        """Take or renew the analysis lease of analysing deployments; what is held now."""
+    def claim(self, holder: str, lease_s: float) -> builtins.list[WatchItem]:
+        """Take the analysis lease of deployments nobody holds; what was newly taken."""
         now = utc_now()
         with self.db.write() as s:
-            rows = repo.claim(s, holder, now=now, until=now + timedelta(seconds=lease_s), ids=ids)
+            rows = repo.claim(s, holder, now=now, until=now + timedelta(seconds=lease_s))
             return [
                 WatchItem(
                     r.id,
@@ -132,75 +130,84 @@ class DeploymentQueries:
                 for r in rows
             ]
 
-    def release_leases(self, holder: str) -> None:
-        """Give up every lease of ``holder`` (a clean watcher stop)."""
+    def renew_leases(self, holder: str, lease_s: float | None) -> None:
+        """Extend ``holder``'s leases by ``lease_s``; ``None`` gives them up (a clean stop)."""
         with self.db.write() as s:
-            for r in repo.claim(s, holder, now=utc_now(), until=utc_now()):
-                r.lease_holder = None
-                r.lease_until = None
+            until = None if lease_s is None else utc_now() + timedelta(seconds=lease_s)
+            repo.renew(s, holder, until=until)
 
     def record_round(self, dep_id: int, m: Measurement) -> Round | None:
         """Judge and store one round; ends the watch window when due. None if not analysing."""
         with self.db.write() as s:
-            row = repo.get_deployment(s, dep_id)
-            if row.state != State.ANALYSING.value:
-                return None
-            t = Thresholds.from_dict(row.env_config.get("thresholds", {}))
-            counters = dict(row.analysis)
-            a = evaluate(
-                m,
-                t,
-                probe_failures=int(counters.get("probe_failures", 0)),
-                metric_breaches=int(counters.get("metric_breaches", 0)),
-            )
-            repo.add_sample(
+            return self._record_one(s, dep_id, m)
+
+    def record_rounds(
+        self, rounds: builtins.list[tuple[int, Measurement]]
+    ) -> builtins.list[Round | None]:
+        """:meth:`record_round` for many deployments in one transaction (the watcher's batch)."""
+        with self.db.write() as s:
+            return [self._record_one(s, dep_id, m) for dep_id, m in rounds]
+
+    def _record_one(self, s: Any, dep_id: int, m: Measurement) -> Round | None:
+        """One round in the caller's transaction."""
+        row = repo.get_deployment(s, dep_id)
+        if row.state != State.ANALYSING.value:
+            return None
+        t = Thresholds.from_dict(row.env_config.get("thresholds", {}))
+        counters = dict(row.analysis)
+        a = evaluate(
+            m,
+            t,
+            probe_failures=int(counters.get("probe_failures", 0)),
+            metric_breaches=int(counters.get("metric_breaches", 0)),
+        )
+        repo.add_sample(
+            s,
+            dep_id,
+            at=m.at,
+            error_rate=m.error_rate,
+            latency_ms=m.latency_ms,
+            probe_ok=m.probe_ok,
+            verdict=a.verdict,
+        )
+        baseline_id = counters.get("baseline_id")
+        if a.verdict != "breach" and isinstance(baseline_id, int):
+            a = self._baseline(s, dep_id, baseline_id, t, a, counters)
+        counters.update(
+            probe_failures=a.probe_failures,
+            metric_breaches=a.metric_breaches,
+            last_verdict=a.verdict,
+            rounds=int(counters.get("rounds", 0)) + 1,
+        )
+        row.analysis = counters
+        if a.verdict == "breach":
+            repo.add_event(
                 s,
                 dep_id,
                 at=m.at,
-                error_rate=m.error_rate,
-                latency_ms=m.latency_ms,
-                probe_ok=m.probe_ok,
-                verdict=a.verdict,
+                kind="breach",
+                message=f"{a.trigger}: {'; '.join(a.reasons)}",
+                data={"trigger": a.trigger},
             )
-            baseline_id = counters.get("baseline_id")
-            if a.verdict != "breach" and isinstance(baseline_id, int):
-                a = self._baseline(s, dep_id, baseline_id, t, a, counters)
-            counters.update(
-                probe_failures=a.probe_failures,
-                metric_breaches=a.metric_breaches,
-                last_verdict=a.verdict,
-                rounds=int(counters.get("rounds", 0)) + 1,
-            )
-            row.analysis = counters
-            if a.verdict == "breach":
-                repo.add_event(
-                    s,
-                    dep_id,
-                    at=m.at,
-                    kind="breach",
-                    message=f"{a.trigger}: {'; '.join(a.reasons)}",
-                    data={"trigger": a.trigger},
-                )
-                return Round(a, State.ANALYSING)
-            assert row.analysing_since is not None  # noqa: S101 - set on entering analysis
-            env = Environment.from_dict(row.env_config)
-            final = watch_outcome(m.at, row.analysing_since, env.watch_window, [a.verdict])
-            if final is not None:
-                check_transition(State.ANALYSING, final)
-                row.state = final.value
-                row.updated_at = row.finished_at = utc_now()
-                row.lease_holder = row.lease_until = None
-                repo.add_event(
-                    s,
-                    dep_id,
-                    at=row.updated_at,
-                    kind="state",
-                    state=final.value,
-                    message=f"watch window over after {counters['rounds']} rounds; "
-                    f"last: {a.verdict}",
-                )
-                return Round(a, final)
             return Round(a, State.ANALYSING)
+        assert row.analysing_since is not None  # noqa: S101 - set on entering analysis
+        env = Environment.from_dict(row.env_config)
+        final = watch_outcome(m.at, row.analysing_since, env.watch_window, [a.verdict])
+        if final is not None:
+            check_transition(State.ANALYSING, final)
+            row.state = final.value
+            row.updated_at = row.finished_at = utc_now()
+            row.lease_holder = row.lease_until = None
+            repo.add_event(
+                s,
+                dep_id,
+                at=row.updated_at,
+                kind="state",
+                state=final.value,
+                message=f"watch window over after {counters['rounds']} rounds; last: {a.verdict}",
+            )
+            return Round(a, final)
+        return Round(a, State.ANALYSING)
 
     @staticmethod
     def _baseline(

@@ -30,7 +30,9 @@ __all__ = [
     "list_deployments",
     "live_at",
     "mark_bad",
+    "renew",
     "samples_of",
+    "scale_down_due",
     "stale_in_flight",
     "was_healthy",
 ]
@@ -171,32 +173,49 @@ def mark_bad(s: Session, release: str, *, at: datetime, by: str, reason: str) ->
         s.add(BadReleaseRow(release=release, marked_at=at, marked_by=by, reason=reason))
 
 
-def claim(
-    s: Session, holder: str, *, now: datetime, until: datetime, ids: list[int] | None = None
-) -> list[DeploymentRow]:
-    """Take (or renew) the analysis lease of analysing deployments; those now held."""
-    cond = and_(
+def claim(s: Session, holder: str, *, now: datetime, until: datetime) -> list[DeploymentRow]:
+    """Take the analysis lease of analysing deployments nobody holds; the rows newly taken."""
+    free = and_(
         DeploymentRow.state == State.ANALYSING.value,
-        or_(
-            DeploymentRow.lease_until.is_(None),
-            DeploymentRow.lease_until < now,
-            DeploymentRow.lease_holder == holder,
-        ),
+        or_(DeploymentRow.lease_until.is_(None), DeploymentRow.lease_until < now),
     )
-    if ids is not None:
-        cond = and_(cond, DeploymentRow.id.in_(ids))
+    ids = list(s.scalars(select(DeploymentRow.id).where(free)))
+    if not ids:
+        return []
     s.execute(
         update(DeploymentRow)
-        .where(cond)
+        .where(free, DeploymentRow.id.in_(ids))
         .values(lease_holder=holder, lease_until=until)
         .execution_options(synchronize_session=False)
     )
-    stmt = select(DeploymentRow).where(
-        DeploymentRow.state == State.ANALYSING.value, DeploymentRow.lease_holder == holder
+    return list(
+        s.scalars(
+            select(DeploymentRow).where(
+                DeploymentRow.id.in_(ids), DeploymentRow.lease_holder == holder
+            )
+        )
     )
-    if ids is not None:
-        stmt = stmt.where(DeploymentRow.id.in_(ids))
-    return list(s.scalars(stmt))
+
+
+def renew(s: Session, holder: str, *, until: datetime | None) -> None:
+    """Extend (or, with ``None``, give up) every analysis lease ``holder`` has."""
+    s.execute(
+        update(DeploymentRow)
+        .where(DeploymentRow.lease_holder == holder, DeploymentRow.state == State.ANALYSING.value)
+        .values(lease_until=until, lease_holder=holder if until is not None else None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def scale_down_due(s: Session, now: datetime) -> list[DeploymentRow]:
+    """Deployments whose previous version's scale-down time has come."""
+    return list(
+        s.scalars(
+            select(DeploymentRow).where(
+                DeploymentRow.scale_down_at.is_not(None), DeploymentRow.scale_down_at <= now
+            )
+        )
+    )
 
 
 def stale_in_flight(s: Session, now: datetime) -> list[DeploymentRow]:

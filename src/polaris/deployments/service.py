@@ -541,11 +541,7 @@ class DeploymentService(DeploymentQueries):
         now = utc_now()
         done: list[int] = []
         with self.db.read() as s:
-            rows = [
-                r
-                for r in repo.list_deployments(s, limit=500)
-                if r.scale_down_at is not None and r.scale_down_at <= now
-            ]
+            rows = repo.scale_down_due(s, now)
             s.expunge_all()
         for r in rows:
             state = self._deployer(Environment.from_dict(r.env_config)).scale_down(r.deployer_state)

@@ -14,14 +14,13 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
 
 import httpx
 
 from polaris.core.actors import utc_now
 from polaris.deployments.health import measure
-from polaris.deployments.queries import WatchItem
-from polaris.deployments.rules import State
+from polaris.deployments.queries import Round, WatchItem
+from polaris.deployments.rules import Measurement, State
 from polaris.deployments.service import SYSTEM, DeploymentService
 
 __all__ = ["Watcher"]
@@ -38,21 +37,26 @@ class Watcher:
         *,
         claim_every: float = 1.0,
         lease_s: float = 15.0,
-        only: Callable[[int], bool] | None = None,
+        batch_delay: float = 0.1,
     ) -> None:
         self.service = service
         self.claim_every = claim_every
         self.lease_s = lease_s
-        self.only = only
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.rounds = 0
         #: Deployment id -> seconds from the breaching round's end to the rollback's start.
         self.reaction: dict[int, float] = {}
         self._stop = asyncio.Event()
+        self._renew_at = 0.0
+        self._pending: list[tuple[int, Measurement, asyncio.Future[Round | None]]] = []
+        self._wake = asyncio.Event()
+        #: Seconds a round waits for others to share its transaction.
+        self.batch_delay = batch_delay
 
     async def run(self) -> None:
         """Recover, then claim and analyse until :meth:`stop`."""
         await asyncio.to_thread(self.service.recover)
+        flusher = asyncio.create_task(self._flush())
         async with httpx.AsyncClient(timeout=5) as client:
             self._client = client
             try:
@@ -64,21 +68,51 @@ class Watcher:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._stop.wait(), self.claim_every)
             finally:
-                for task in self.tasks.values():
+                for task in [*self.tasks.values(), flusher]:
                     task.cancel()
-                await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-                await asyncio.to_thread(self.service.release_leases, self.service.holder)
+                await asyncio.gather(*self.tasks.values(), flusher, return_exceptions=True)
+                await asyncio.to_thread(self.service.renew_leases, self.service.holder, None)
+
+    async def _record(self, dep_id: int, m: Measurement) -> Round | None:
+        """Queue a round for the next batch write and wait for its outcome."""
+        fut: asyncio.Future[Round | None] = asyncio.get_running_loop().create_future()
+        self._pending.append((dep_id, m, fut))
+        self._wake.set()
+        return await fut
+
+    async def _flush(self) -> None:
+        """Write queued rounds, all in one transaction, as they come (a batch per wake-up)."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            await asyncio.sleep(self.batch_delay)
+            batch, self._pending = self._pending, []
+            if not batch:
+                continue
+            try:
+                results = await asyncio.to_thread(
+                    self.service.record_rounds, [(i, m) for i, m, _ in batch]
+                )
+            except Exception as exc:
+                for *_, fut in batch:
+                    fut.set_exception(exc)
+                continue
+            for (*_, fut), result in zip(batch, results, strict=True):
+                fut.set_result(result)
 
     def stop(self) -> None:
         """Ask :meth:`run` to finish (leases are given up)."""
         self._stop.set()
 
     async def _tick(self) -> None:
+        now = time.monotonic()
+        if now >= self._renew_at:  # a third of the lease: two renewals may fail before expiry
+            self._renew_at = now + self.lease_s / 3
+            await asyncio.to_thread(self.service.renew_leases, self.service.holder, self.lease_s)
         items = await asyncio.to_thread(self.service.claim, self.service.holder, self.lease_s)
         for item in items:
-            if item.id in self.tasks or (self.only is not None and not self.only(item.id)):
-                continue
-            self.tasks[item.id] = asyncio.create_task(self._watch(item))
+            if item.id not in self.tasks:
+                self.tasks[item.id] = asyncio.create_task(self._watch(item))
         for dep_id in [i for i, t in self.tasks.items() if t.done()]:
             del self.tasks[dep_id]
         await asyncio.to_thread(self.service.scale_down_due)
@@ -94,16 +128,20 @@ class Watcher:
         while not self._stop.is_set():
             await asyncio.sleep(max(0.0, due - loop.time()))
             due += env.interval
-            m = await measure(
-                self._client,
-                env.health,
-                env.thresholds,
-                url=item.url,
-                env=item.environment,
-                version=version,
-                now=utc_now(),
-            )
-            result = await asyncio.to_thread(self.service.record_round, item.id, m)
+            try:
+                m = await measure(
+                    self._client,
+                    env.health,
+                    env.thresholds,
+                    url=item.url,
+                    env=item.environment,
+                    version=version,
+                    now=utc_now(),
+                )
+                result = await self._record(item.id, m)
+            except Exception:  # the store or a source failed this round: try the next one
+                log.exception("analysis round of deployment #%s failed", item.id)
+                continue
             self.rounds += 1
             if result is None or result.state != State.ANALYSING:
                 return
