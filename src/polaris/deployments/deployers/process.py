@@ -35,7 +35,7 @@ __all__ = ["ProcessDeployer", "teardown"]
 
 _DEFAULT_COMMAND: Final = [
     "{python}",
-    "{root}/examples/aiops-polaris/service/app.py",
+    "{root}/service/app.py",
     "--port",
     "{port}",
     "--version",
