@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from polaris.core.errors import Location, NotFound
@@ -29,6 +30,7 @@ __all__ = [
     "last_healthy",
     "list_deployments",
     "live_at",
+    "lock_environment",
     "mark_bad",
     "renew",
     "samples_of",
@@ -47,6 +49,18 @@ def get_deployment(s: Session, dep_id: int, *, lock: bool = False) -> Deployment
     if row is None:
         raise NotFound(f"deployment #{dep_id} not found", location=Location(field="id"))
     return row
+
+
+def lock_environment(s: Session, env: str) -> None:
+    """Serialise deployment writers of ``env`` until the transaction ends.
+
+    SQLite write transactions are serial already (``BEGIN IMMEDIATE``); on PostgreSQL a
+    transaction-scoped advisory lock keyed by the environment keeps two concurrent requests from
+    both finding it free.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(f"polaris-deploy:{env}".encode()) - 2**31
+        s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
 
 
 def active_in(s: Session, env: str) -> DeploymentRow | None:
