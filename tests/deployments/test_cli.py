@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from tests.deployments.conftest import add_releases
+from tests.deployments.conftest import add_releases, free_port
 
 from polaris.main import main
 from polaris.settings import Settings
@@ -20,6 +20,7 @@ from polaris.store.session import Database
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     cmd = json.dumps([sys.executable, "-c", "print('deployed')"])
+    dead = free_port()
     (tmp_path / "polaris.toml").write_text(
         f"""[platform]
 name = "p"
@@ -36,7 +37,7 @@ strategy = "blue-green"
 interval = 10
 scale_down_delay = 45
 deployer_options = {{ command = {cmd} }}
-health = [{{ type = "prometheus", url = "http://127.0.0.1:9090" }}]
+health = [{{ type = "prometheus", url = "http://127.0.0.1:{dead}" }}]
 """
     )
     home = tmp_path / "home"
@@ -86,6 +87,8 @@ def test_bad_input_is_one_line_with_exit_codes(
     assert "unknown environment 'qa'" in err and len(err.strip().splitlines()) == 1
     _, err = run(capsys, "deploy", "2.1.0", "--env", "production", code=1)
     assert "never healthy in staging" in err
+    _, err = run(capsys, "deploy", "2.1.0", "--env", "production", "--override", "x", code=1)
+    assert "Prometheus at http://127.0.0.1:" in err and "is unreachable" in err
     _, err = run(capsys, "environments", "at", "staging", "--date", "yesterday", code=2)
     assert "not an ISO date" in err
     run(capsys, "deploy", "2.1.0", "--env", "staging")
@@ -127,6 +130,6 @@ def test_render_argo_from_the_thresholds(
     metric = err_t["spec"]["metrics"][0]
     assert "result[0] <= 0.05" in metric["successCondition"]
     assert metric["interval"] == "10s"
-    assert metric["provider"]["prometheus"]["address"] == "http://127.0.0.1:9090"
+    assert metric["provider"]["prometheus"]["address"].startswith("http://127.0.0.1:")
     assert "<= 2000" in lat_t["spec"]["metrics"][0]["successCondition"]
     assert as_json(capsys, "deployments", "list")["items"] == []  # rendering deploys nothing

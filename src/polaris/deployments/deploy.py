@@ -183,8 +183,47 @@ class DeployFlow(DeploymentQueries):
                 "deployer": plan.env.deployer,
                 "notes": plan.notes,
             }
+        self._preflight(plan.env)
         dep_id = self._record(plan, actor, kind="deploy", override=override)
         return self._execute(dep_id, plan, actor, kind="deploy")
+
+    @staticmethod
+    def _preflight(env: Environment) -> None:
+        """Refuse to deploy what could not be analysed: every Prometheus source must answer."""
+        for h in env.health:
+            if h.type != "prometheus":
+                continue
+            url = str(h.options.get("url", "http://127.0.0.1:9090")).rstrip("/")
+            try:
+                httpx.get(f"{url}/-/ready", timeout=3).raise_for_status()
+            except httpx.HTTPError as exc:
+                raise CheckFailed(
+                    f"Prometheus at {url} is unreachable ({type(exc).__name__}): a deployment to "
+                    f"{env.name} could not be analysed",
+                    location=Location(field=f"environments.{env.name}.health"),
+                    hint="start it (scripts/ensure-services) or fix its url",
+                ) from None
+
+    def probe_once(self, env: Environment, url: str | None, version: str) -> bool | None:
+        """One round of the HTTP probes (after a rollback); None without probes or a URL."""
+        probes = [h for h in env.health if h.type == "http"]
+        if not probes or url is None:
+            return None
+
+        async def go() -> bool | None:
+            async with httpx.AsyncClient(timeout=5) as client:
+                m = await measure(
+                    client,
+                    probes,
+                    env.thresholds,
+                    url=url,
+                    env=env.name,
+                    version=version,
+                    now=utc_now(),
+                )
+            return m.probe_ok
+
+        return asyncio.run(go())
 
     def _record(
         self,

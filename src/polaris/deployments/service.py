@@ -140,6 +140,14 @@ class DeploymentService(DeployFlow):
             result = self.show(dep_id)
         else:
             result = self._execute(dep_id, plan, actor, kind="rollback")
+        healthy = self.probe_once(env_cfg, result.get("url"), target)
+        if healthy is not None:
+            self._event(
+                dep_id,
+                "health",
+                f"health check after the rollback: {'passed' if healthy else 'FAILED'}",
+                ok=healthy,
+            )
         result["rollback_of"] = current.id
         result["switched_back"] = switched
         result["rollback_started_at"] = started.isoformat()
