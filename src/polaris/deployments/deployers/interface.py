@@ -12,9 +12,10 @@ back on later calls (promote, switch back, scale down), so a deployer keeps no m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, Final, Protocol, runtime_checkable
 
@@ -84,12 +85,18 @@ class Deployer(Protocol):
         ...
 
 
+@functools.cache
+def _installed() -> dict[str, EntryPoint]:
+    """The installed deployer entry points (scanned once per process)."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
 def load_deployer(name: str, options: Mapping[str, Any]) -> Deployer:
     """The deployer registered as ``name``, built with ``options``.
 
     :raises InvalidInput: no deployer of that name is installed.
     """
-    eps = {ep.name: ep for ep in entry_points(group=GROUP)}
+    eps = _installed()
     if name in eps:
         factory = eps[name].load()
     elif name in BUILTIN:
