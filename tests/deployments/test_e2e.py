@@ -9,7 +9,6 @@ interval plus one second.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
@@ -224,4 +223,3 @@ def test_faulty_release_breaches_and_is_rolled_back_automatically(
     finally:
         traffic.close()
     assert traffic.codes.get(500, 0) > 0  # the failure was real, seen by users
-    json.dumps(traffic.codes)
