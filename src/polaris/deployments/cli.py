@@ -41,6 +41,13 @@ def _service(project: Path | None) -> DeploymentService:
     from polaris.wiring import build_services
 
     settings = Settings()
+    if settings.url:
+        raise InvalidInput(
+            "the deployment commands act on Polaris's store and the project's environments, "
+            f"but POLARIS_URL points at a server ({settings.url})",
+            hint="use the server's /api/v1/deployments, or unset POLARIS_URL and set "
+            "POLARIS_DATABASE_URL to its database",
+        )
     if project is not None:
         settings = settings.model_copy(update={"project": project})
     elif settings.project is None:
