@@ -458,8 +458,8 @@ BAD: list[tuple[str, str, int, str, str]] = [
         "component = {}\n" + MINIMAL,
         1,
         "component",
-        "unknown key 'component'; expected one of platform, components, databases, release "
-        "(hint: did you mean 'components'?)",
+        "unknown key 'component'; expected one of platform, components, databases, release, "
+        "environments (hint: did you mean 'components'?)",
     ),
     (
         "unknown-platform",
