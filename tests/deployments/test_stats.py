@@ -43,6 +43,7 @@ def test_known_value_matches_the_asymptotic_reference() -> None:
     assert r2.p_value == pytest.approx(0.0808556, abs=1e-6)
 
 
+@settings(deadline=None)
 @given(samples, samples)
 def test_u_is_the_count_of_pairs_won(x: list[float], y: list[float]) -> None:
     r = mann_whitney_u(x, y)
@@ -51,6 +52,7 @@ def test_u_is_the_count_of_pairs_won(x: list[float], y: list[float]) -> None:
     assert 0.0 <= r.p_value <= 1.0
 
 
+@settings(deadline=None)
 @given(samples, samples)
 def test_greater_one_way_is_less_the_other(x: list[float], y: list[float]) -> None:
     assert math.isclose(
@@ -58,6 +60,7 @@ def test_greater_one_way_is_less_the_other(x: list[float], y: list[float]) -> No
     )
 
 
+@settings(deadline=None)
 @given(samples, samples, st.floats(0.5, 50))
 def test_shifting_the_new_sample_up_never_makes_it_look_better(
     x: list[float], y: list[float], shift: float
