@@ -27,6 +27,9 @@ from polaris.approvals import routes as approvals
 from polaris.calendar import routes as calendar
 from polaris.configs import routes as configs
 from polaris.core.actors import Actor
+from polaris.deployments import routes as deployments
+from polaris.deployments.lifespan import start_watcher, stop_watcher
+from polaris.deployments.open import deployment_service
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, WARM_NAME, MetricsMiddleware, warm_up
@@ -66,12 +69,19 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
         if settings.demo:
             await run_in_threadpool(load_demo, services)
         app.state.services = services
-        if not in_process:
+        watcher = None
+        if in_process:  # background work belongs to the server, not to a CLI command
+            app.state.deployments = await run_in_threadpool(
+                deployment_service, services.settings, services.db
+            )
+        else:
             await warm_up(app, functools.partial(services.warm, WARM_NAME))
             services.governance.outbox.start()
+            watcher = await start_watcher(app, services)
         try:
             yield
         finally:
+            await stop_watcher(watcher)
             services.governance.outbox.stop()
             services.close()
 
@@ -87,7 +97,7 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
     app.state.settings = settings
     app.state.local_actor = local_actor
     install_error_handlers(app)
-    for r in (models.router, platform.router, admin.router, apis.router):
+    for r in (models.router, platform.router, admin.router, apis.router, deployments.router):
         app.include_router(r, prefix=API_PREFIX)
     for r in (users.router, approvals.router, calendar.router, notifications.router):
         app.include_router(r, prefix=API_PREFIX)

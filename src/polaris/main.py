@@ -123,6 +123,12 @@ def _add_heavy_groups() -> None:
     app.command("serve")(serve_cmd.serve)
     app.add_typer(config_cmd.app, name="config")
     app.add_typer(recovery_cmd.app, name="recovery")
+    from polaris.deployments import cli as deploy_cmd
+
+    app.command("deploy")(deploy_cmd.deploy)
+    app.command("rollback")(deploy_cmd.rollback)
+    app.add_typer(deploy_cmd.deployments_app, name="deployments")
+    app.add_typer(deploy_cmd.environments_app, name="environments")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

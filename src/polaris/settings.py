@@ -55,8 +55,11 @@ class Settings(BaseSettings):
     #: Production promotions need an approved request (the approval matrix) instead of an
     #: approver-role token alone.
     governance_gate: bool = False
-    #: The platform repository (or its polaris.toml) the server reads [recovery] from.
+    #: The platform repository (or its polaris.toml) the server acts on: [environments.*] for
+    #: deployments, [recovery] for recovery points.
     project: Path | None = None
+    #: Run the deployment watcher (health analysis, automatic rollback) inside ``polaris serve``.
+    watcher: bool = True
 
     @property
     def data_dir(self) -> Path:

@@ -459,7 +459,7 @@ BAD: list[tuple[str, str, int, str, str]] = [
         1,
         "component",
         "unknown key 'component'; expected one of platform, components, databases, release, "
-        "governance, configs (hint: did you mean 'components'?)",
+        "governance, configs, environments (hint: did you mean 'components'?)",
     ),
     (
         "unknown-platform",

@@ -22,6 +22,7 @@ from tests._pg import (  # noqa: F401 - fixtures
 import polaris.access.tables
 import polaris.approvals.tables
 import polaris.configs.tables
+import polaris.deployments.tables
 import polaris.notify.tables  # noqa: F401
 from polaris.audit import repo as audit_repo
 from polaris.core.semver import Version

@@ -20,7 +20,15 @@ __all__ = ["Validator"]
 
 #: ``databases`` (:mod:`polaris.project.databases`) and ``release`` (``services.releases``) are
 #: validated where they are used (``configs``: polaris.configs.layout); only let through here.
-_TOP_KEYS: Final = ("platform", "components", "databases", "release", "governance", "configs")
+_TOP_KEYS: Final = (
+    "platform",
+    "components",
+    "databases",
+    "release",
+    "governance",
+    "configs",
+    "environments",
+)
 _PLATFORM_KEYS: Final = ("name", "version_source", "files", "tag_format", "component_tag_format")
 _COMPONENT_KEYS: Final = (
     "kind",

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, engine_from_config, pool
 import polaris.access.tables
 import polaris.approvals.tables
 import polaris.configs.tables
+import polaris.deployments.tables
 import polaris.notify.tables  # noqa: F401  (notification outbox)
 from polaris.recovery import tables as _recovery_tables  # noqa: F401 - registers its rows
 from polaris.store.tables import Base
