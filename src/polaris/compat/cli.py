@@ -146,6 +146,12 @@ def resolve(
         bool,
         typer.Option("--newest", help="Prefer the newest versions, not the current ones."),
     ] = False,
+    allow_downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--allow-downgrade", help="Let a component go below its current version if needed."
+        ),
+    ] = False,
     file: FileOption = None,
     registry: RegistryOption = False,
     project: ProjectOption = None,
@@ -156,13 +162,14 @@ def resolve(
     matrix = _load(proj, file, registry)
     prefer: dict[str, Version] = {}
     if proj is not None and not newest:
-        prefer, _ = service.current_set(proj)
+        prefer = service.current_with_platform(proj)
     result, report = service.resolve_set(
         matrix,
         pins=service.parse_assignments(pin or [], option="--pin"),
         prefer=prefer,
         upgrade=upgrade or [],
         priority=split_priority(priority),
+        allow_downgrade=allow_downgrade,
     )
     data = {
         "versions": result.versions,

@@ -306,6 +306,7 @@ def to_problem(
     prefer: Mapping[str, Version] | None = None,
     upgrade: Sequence[str] = (),
     priority: Sequence[str] = (),
+    allow_downgrade: bool = False,
 ) -> ResolutionProblem:
     """The resolver's problem for this matrix: its catalog, rules and the caller's wishes."""
     requirements = [
@@ -327,4 +328,5 @@ def to_problem(
         prefer=dict(prefer or {}),
         upgrade=tuple(upgrade),
         priority=tuple(priority),
+        allow_downgrade=allow_downgrade,
     )

@@ -19,6 +19,7 @@ __all__ = [
     "Checked",
     "check_set",
     "current_set",
+    "current_with_platform",
     "load",
     "parse_assignments",
     "resolve_set",
@@ -42,6 +43,14 @@ def load(project: Project | None, file: Path | None) -> CompatMatrix:
         file = Path(project.root) / DEFAULT_NAME
         return load_matrix(file, display=DEFAULT_NAME)
     return load_matrix(file)
+
+
+def current_with_platform(project: Project) -> dict[str, Version]:
+    """The current versions with the platform's own under ``platform``: what resolve keeps."""
+    chosen, platform = current_set(project)
+    if platform is not None:
+        chosen.setdefault(PLATFORM, platform)
+    return chosen
 
 
 def current_set(project: Project) -> tuple[dict[str, Version], Version | None]:
@@ -89,14 +98,25 @@ def resolve_set(
     prefer: Mapping[str, Version],
     upgrade: Sequence[str],
     priority: Sequence[str],
+    allow_downgrade: bool = False,
 ) -> tuple[Resolution, CheckReport]:
-    """The newest compatible set, and the checker's verdict on it (always clean)."""
+    """A compatible set keeping current versions where it can, and the checker's verdict on it.
+
+    No component goes below its ``prefer`` version unless ``allow_downgrade``.
+    """
     if not matrix.catalog:
         raise InvalidInput(
             "the compatibility file lists no known versions",
             hint="add a 'versions:' block mapping each component to its versions",
         )
-    problem = to_problem(matrix, pins=pins, prefer=prefer, upgrade=upgrade, priority=priority)
+    problem = to_problem(
+        matrix,
+        pins=pins,
+        prefer=prefer,
+        upgrade=upgrade,
+        priority=priority,
+        allow_downgrade=allow_downgrade,
+    )
     result = resolve(problem)
     chosen = dict(result.versions)
     platform = chosen.pop(PLATFORM, None)

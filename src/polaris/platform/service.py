@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from sqlalchemy.orm import Session
 
@@ -138,7 +138,8 @@ class PlatformDiff:
     a_version: Version | None
     b_version: Version | None
     diff: BomDiff
-    bump: BumpType | None
+    #: The platform's bump from ``a`` to ``b``, or ``downgrade`` when ``b`` is older.
+    bump: BumpType | Literal["downgrade"] | None
     problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,6 +256,7 @@ class PlatformService:
         newest: bool = False,
         current: Mapping[str, Version] | None = None,
         project_kinds: Mapping[str, str] | None = None,
+        allow_downgrade: bool = False,
     ) -> Plan:
         """Propose the BOM of platform ``version``, check it and validate the bump rule.
 
@@ -302,6 +304,7 @@ class PlatformService:
             prefer={} if newest else base,
             upgrade=[align(u) for u in upgrade],
             priority=[align(p) for p in priority],
+            allow_downgrade=allow_downgrade,
         )
         bom = {k: v for k, v in sorted(report.selection.items()) if k != PLATFORM}
         diff = diff_boms({} if previous is None else base, bom)
@@ -360,11 +363,14 @@ class PlatformService:
         left, lv = self._side(a, current)
         right, rv = self._side(b, current)
         diff = diff_boms(left, right)
-        bump: BumpType | None = None
+        bump: BumpType | Literal["downgrade"] | None = None
         problem: str | None = None
         if lv is not None and rv is not None:
             bump = bump_type(lv, rv)
-            if rv > lv:
+            if rv < lv:
+                bump = "downgrade"
+                problem = f"platform {lv} -> {rv} is a downgrade, not a release bump"
+            elif rv > lv:
                 try:
                     check_platform_bump(lv, rv, diff)
                 except PlatformBumpTooSmall as exc:
