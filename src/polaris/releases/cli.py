@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
@@ -68,6 +69,7 @@ def _next_json(report: NextReport) -> dict[str, object]:
             {"sha": r.sha, "subject": r.subject, "level": r.level, "why": r.why} for r in nv.reasons
         ],
         "warnings": list(report.warnings),
+        "base_note": report.base_note,
     }
 
 
@@ -76,6 +78,8 @@ def _next_human(report: NextReport, out: Console) -> None:
     since = f" since {report.last_tag}" if report.last_tag else " (no release tag yet)"
     for warning in report.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}")
+    if report.base_note:
+        out.print(f"[dim]note:[/] {escape(report.base_note)}")
     if nv.next is None:
         out.print(f"No release: {nv.considered} commit(s){since}, none calls for one.")
         return

@@ -95,6 +95,8 @@ class NextReport:
     head: str | None
     commits: tuple[Commit, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: Why the base is not the last release tag on HEAD's history, when it is not.
+    base_note: str | None = None
 
     @property
     def version(self) -> Version | None:
@@ -204,6 +206,7 @@ def compute_next(
     paths = _paths(project, component)
     found, dates, warnings = tag_candidates(tags, project, component, None)
     index, raws = _since_last_release(git, head, found, dates, warnings, paths)
+    index, raws, base_note = _base_from_source(git, project, component, found, index, raws, paths)
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
     current: Version | None = None
@@ -234,7 +237,56 @@ def compute_next(
         head=head,
         commits=tuple(commits),
         warnings=index.warnings,
+        base_note=base_note,
     )
+
+
+def _base_from_source(
+    git: Git,
+    project: Project,
+    component: str | None,
+    found: list[tuple[Version, str, str]],
+    index: TagIndex,
+    raws: list[RawCommit],
+    paths: tuple[str, ...],
+) -> tuple[TagIndex, list[RawCommit], str | None]:
+    """Use the tag of the version the files name when it is newer than the last reachable one.
+
+    A release commit tagged on a branch that was then merged or squashed is not an ancestor of
+    HEAD, so the last reachable tag is older than the release: counting from it would replay
+    released commits. The version source is read only when such a newer tag exists.
+    """
+    last = index.last_release[2] if index.last_release else None
+    if not any(not v.is_prerelease and (last is None or v > last) for v, _n, _s in found):
+        return index, raws, None
+    from polaris.versions import service as versioning  # lazy: the file-format adapters load slowly
+
+    try:
+        named = versioning.current_version(project, component)
+    except PolarisError:
+        return index, raws, None
+    hit = next(((n, s) for v, n, s in found if v == named and not v.is_prerelease), None)
+    if hit is None or (last is not None and named <= last):
+        return index, raws, None
+    name, sha = hit
+    base = (name, sha, named)
+    last_tag = index.last_tag if index.last_tag and index.last_tag[2] > named else base
+    index = replace(index, last_release=base, last_tag=last_tag)
+    revs = ["HEAD", f"^{sha}"]
+    source = versioning.target_for(project, component).source
+    # On HEAD's history, the commit that wrote the released version into the version source is
+    # the release (the squashed or rebased release commit): what precedes it was released.
+    touched = git.last_touching(source.path) if source is not None else None
+    if touched is not None:
+        revs.append(f"^{touched}")
+    raws = list(git.log(revs, paths))
+    note = (
+        f"base {name}: the version source names {named} and its tag is not an ancestor of HEAD "
+        f"(merged or squashed), so the commits counted are {name}..HEAD"
+    )
+    if touched is not None:
+        note += f" after {touched[:7]}, which set {named} in {source.path if source else ''}"
+    return index, raws, note
 
 
 def branch_version(report: NextReport, build_number: int) -> Version | None:

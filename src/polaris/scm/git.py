@@ -386,6 +386,11 @@ class Git:
         out = self.run("log", "--format=%H", rev, "--", *paths)
         return set(out.split())
 
+    def last_touching(self, path: str, rev: str = "HEAD") -> str | None:
+        """The sha of the newest commit reachable from ``rev`` that changed ``path``, if any."""
+        out = self.run("log", "-1", "--format=%H", rev, "--", path, check=False)
+        return out.strip() or None
+
     def dirty_files(self) -> list[str]:
         """Tracked files with uncommitted changes (staged or not); untracked files are ignored."""
         out = self.run("status", "--porcelain", "--untracked-files=no", "-z")
