@@ -22,7 +22,7 @@ from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import console, emit, err_console, print_json
 from polaris.commits.rules import CommitLintError
-from polaris.core.errors import InvalidInput, PolarisError
+from polaris.core.errors import ConfigError, InvalidInput, PolarisError
 from polaris.core.project import Project
 from polaris.core.semver import Version, coerce
 from polaris.project.load import find_config, load_project
@@ -52,6 +52,20 @@ def _today() -> str:
 
 
 # -- version next -------------------------------------------------------------------------------
+
+
+def _project_or_tags(path: Path | None) -> Project:
+    """The project, or without any config file, one read from the git tags alone (with a note)."""
+    start = path if path is not None else Path.cwd()
+    try:
+        config = find_config(start)
+    except ConfigError:
+        proj = releases.tags_only_project(start) if start.exists() else None
+        if proj is None:
+            raise
+        err_console.print(f"[dim]note:[/] {escape(releases.TAGS_ONLY_NOTE)}")
+        return proj
+    return load_project(config)
 
 
 def _next_json(report: NextReport) -> dict[str, object]:
@@ -97,7 +111,7 @@ def next_version(
     as_json: JsonOption = False,
 ) -> None:
     """Print the next version from the Conventional Commits since the last release, and why."""
-    report = releases.compute_next(open_project(project), component=component, pre=pre)
+    report = releases.compute_next(_project_or_tags(project), component=component, pre=pre)
     emit(_next_json(report), as_json=as_json, human=lambda out: _next_human(report, out))
 
 
@@ -128,7 +142,7 @@ def changelog(
     """Regenerate CHANGELOG.md from history (Keep a Changelog 1.1.0), or print one release."""
     if unreleased and release_version is not None:
         raise InvalidInput("give either --unreleased or --release, not both")
-    proj = open_project(project)
+    proj = _project_or_tags(project)
     if unreleased or release_version is not None:
         version = coerce(release_version) if release_version is not None else None
         notes = releases.release_notes(proj, version=version, component=component)

@@ -76,6 +76,7 @@ __all__ = [
     "release",
     "release_notes",
     "render_notes",
+    "tags_only_project",
     "write_changelog",
 ]
 
@@ -102,6 +103,29 @@ class NextReport:
     def version(self) -> Version | None:
         """The next version, or ``None`` when nothing calls for a release."""
         return self.next.next
+
+
+#: The one-line note printed when a command runs from the tags alone.
+TAGS_ONLY_NOTE = (
+    "no polaris.toml: using the tag history (v{version} tags) with the default rules; "
+    "`polaris init` or a polaris.toml configures more"
+)
+
+
+def tags_only_project(start: Path) -> Project | None:
+    """A project read from git alone (tags ``v{version}``, no version files), or ``None`` when
+    ``start`` is not inside a git working tree. Zero configuration, as git-cliff and
+    semantic-release work from tags alone."""
+    git = Git(start if start.is_dir() else start.parent)
+    if not git.is_repo():
+        return None
+    root = git.toplevel()
+    return Project(
+        root=str(root),
+        config_path=str(root / "polaris.toml"),  # absent: every optional table is empty
+        name=root.name,
+        platform_source=None,
+    )
 
 
 def _git_for(project: Project) -> Git:
