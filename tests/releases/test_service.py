@@ -68,7 +68,7 @@ class TestNext:
 
     def test_from_the_last_release_tag_with_reasons(self, repo: Repo) -> None:
         repo.tag("v1.0.0")
-        repo.commit("docs: readme")
+        repo.commit("test: readme")
         fix = repo.commit("fix(api): crash")
         report = releases.compute_next(project(repo))
         assert str(report.version) == "1.0.1"
@@ -198,7 +198,7 @@ class TestNext:
 
     def test_nothing_to_release(self, repo: Repo) -> None:
         repo.tag("v1.0.0")
-        repo.commit("docs: only docs")
+        repo.commit("test: only tests")
         report = releases.compute_next(project(repo))
         assert report.version is None
         with pytest.raises(Conflict, match="calls for a new version"):

@@ -41,7 +41,8 @@ __all__ = [
 #: Footer tokens that announce a breaking change (spec items 12 and 16).
 BREAKING_TOKENS: Final = ("BREAKING CHANGE", "BREAKING-CHANGE")
 
-#: Commit type -> changelog section (seed 3.2.2, plus perf, build, ci, security and revert).
+#: Commit type -> changelog section (seed 3.2.2, plus perf, build, ci, security, remove, config
+#: and revert).
 DEFAULT_SECTIONS: Final[Mapping[str, str]] = {
     "feat": "Added",
     "fix": "Fixed",
@@ -49,6 +50,8 @@ DEFAULT_SECTIONS: Final[Mapping[str, str]] = {
     "refactor": "Changed",
     "security": "Security",
     "deprecate": "Deprecated",
+    "remove": "Removed",
+    "config": "Changed",
     "revert": "Reverted",
     "docs": "Documentation",
     "style": "Style",
@@ -191,6 +194,9 @@ class CommitRules:
     max_header_length: int = 100
     #: Whether the linter refuses types not in ``sections``.
     strict_types: bool = True
+    #: Commits left out of notes and decisions, as ``type`` or ``type(scope)``: release commits
+    #: describe no change.
+    exclude: tuple[str, ...] = ("chore(release)",)
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -372,11 +378,20 @@ def parse_commits(raws: Iterable[RawCommit], rules: CommitRules | None = None) -
 
 
 def select_commits(parsed: Iterable[Commit], rules: CommitRules | None = None) -> list[Commit]:
-    """The commits that count: merges dropped (``merges = "skip"``), reverted pairs cancelled."""
+    """The commits that count: merges dropped (``merges = "skip"``), excluded types and scopes
+    (``chore(release)``) dropped, reverted pairs cancelled."""
     rules = rules or CommitRules()
     parsed = list(parsed)
     if rules.merges == "skip":
         parsed = [c for c in parsed if not c.is_merge]
+    if rules.exclude:
+        excluded = set(rules.exclude)
+        parsed = [
+            c
+            for c in parsed
+            if c.type is None
+            or (c.type not in excluded and f"{c.type}({c.scope or ''})" not in excluded)
+        ]
     reverted = {c.reverts for c in parsed if c.is_revert and c.reverts}
     if not reverted:
         return parsed

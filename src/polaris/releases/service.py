@@ -98,6 +98,8 @@ class NextReport:
     warnings: tuple[str, ...] = ()
     #: Why the base is not the last release tag on HEAD's history, when it is not.
     base_note: str | None = None
+    #: The version the files carry, read when no release tag exists yet.
+    current: Version | None = None
 
     @property
     def version(self) -> Version | None:
@@ -262,6 +264,7 @@ def compute_next(
         commits=tuple(commits),
         warnings=index.warnings,
         base_note=base_note,
+        current=current,
     )
 
 
@@ -334,7 +337,7 @@ def plan_auto_bump(
         since = f" since {report.last_tag}" if report.last_tag else ""
         raise Conflict(
             f"no commit{since} calls for a new version ({report.next.considered} considered)",
-            hint="only feat, fix, perf and breaking changes release; or bump a part by name",
+            hint="see the bump rules in docs/release.md; or bump a part by name",
         )
     return versioning.plan_set(project, report.version, component=component)
 
@@ -586,6 +589,8 @@ class ReleaseResult:
     signed: bool = False
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: The annotated tag's message (``[release] tag_message``); the notes when empty.
+    tag_message: str = ""
 
 
 @dataclass(slots=True)
@@ -624,7 +629,7 @@ def _target(report: NextReport, version: Version | None, pre: str | None) -> Ver
     if report.version is None:
         raise Conflict(
             "no commit since the last release calls for a new version",
-            hint="only feat, fix, perf and breaking changes release; or give the version",
+            hint="see the bump rules in docs/release.md; or give the version",
         )
     return report.version
 
@@ -707,7 +712,7 @@ def _execute(
         git.add(result.files)
         sha = git.commit(result.commit_message)
         undo.committed = True
-        git.create_tag(result.tag, result.notes_text, sign=result.signed)
+        git.create_tag(result.tag, result.tag_message or result.notes_text, sign=result.signed)
         undo.tag = result.tag
         if push:
             git.push(remote, [f"HEAD:refs/heads/{branch}", f"refs/tags/{result.tag}"])
@@ -721,6 +726,13 @@ def _execute(
             ) from exc
         raise
     return sha
+
+
+def _fill(template: str, **values: str) -> str:
+    """``template`` with each ``{name}`` replaced (other braces are left as they are)."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def release(
@@ -760,6 +772,7 @@ def release(
         previous=previous,
         date=today,
         remote=remote,
+        base=report.current,
     )
     env = _environment(project, config)
     section = _render(env, "release.md.j2", release=notes)
@@ -768,19 +781,21 @@ def release(
     if remote is not None:
         heading += f"({remote.compare_url(tag, 'HEAD')})"
     _plan_changelog_insert(project, config, env, section, heading, plan)
+    notes_text = _render(env, "notes.md.j2", release=notes, name=project.name)
     result = ReleaseResult(
         version=target,
         tag=tag,
         previous_tag=previous[0] if previous else None,
         commit_message=config.commit_message.format(tag=tag, version=target),
         notes=notes,
-        notes_text=_render(env, "notes.md.j2", release=notes, name=project.name),
+        notes_text=notes_text,
         files=tuple(plan.changed_files),
         diff=plan.diff(),
         dry_run=dry_run,
         signed=sign,
         reasons=tuple(r.subject for r in report.next.reasons),
         warnings=tuple(warnings),
+        tag_message=_fill(config.tag_message, tag=tag, version=str(target), notes=notes_text),
     )
     if dry_run:
         return result
