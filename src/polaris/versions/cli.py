@@ -14,13 +14,15 @@ from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import console, emit, print_json, table
 from polaris.core.errors import InvalidInput, VersionMismatch
-from polaris.core.semver import Version, ci_build_metadata, coerce
+from polaris.core.semver import Version, coerce
 
 if TYPE_CHECKING:
+    from polaris.versions import builds
     from polaris.versions import service as versioning
     from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus
 else:
     versioning = lazy_import("polaris.versions.service")
+    builds = lazy_import("polaris.versions.builds")
 
 __all__ = ["app", "status"]
 
@@ -112,11 +114,12 @@ def show(
 ) -> None:
     """Print the current version of the platform (or of one component).
 
-    In CI (``CI`` set), also the build version with metadata ``+build.<BUILD_NUMBER>.<GIT_COMMIT>``.
+    In CI (GitHub Actions, GitLab CI, Jenkins or ``CI``), also the build version with metadata
+    ``+build.<number>.<commit8>`` (the commit from git when CI names none).
     """
     proj = open_project(project)
     version = versioning.current_version(proj, component)
-    build = ci_build_metadata(os.environ)
+    build = builds.ci_metadata(proj, os.environ)
     data: dict[str, object] = {
         "target": component or proj.name,
         "version": str(version),
@@ -281,11 +284,16 @@ def branch(
         str | None,
         typer.Option(
             "--branch",
-            help="Branch name (default: $BRANCH_NAME, $GITHUB_REF_NAME or $CI_COMMIT_BRANCH).",
+            help="Branch name (default: the CI's branch, e.g. $GITHUB_REF_NAME, "
+            "$CI_COMMIT_BRANCH, $BRANCH_NAME; else the checked-out branch).",
         ),
     ] = None,
     build_number: Annotated[
-        int | None, typer.Option("--build-number", help="Build number (default: $BUILD_NUMBER).")
+        int | None,
+        typer.Option(
+            "--build-number",
+            help="Build number (default: $GITHUB_RUN_NUMBER, $CI_PIPELINE_IID or $BUILD_NUMBER).",
+        ),
     ] = None,
     base: Annotated[
         str | None,
@@ -295,17 +303,23 @@ def branch(
     project: ProjectOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the build version for a branch (seed 2.3): develop -> 2.1.0-dev.123, ..."""
-    env = os.environ
-    name = branch_name or env.get("BRANCH_NAME") or env.get("GITHUB_REF_NAME")
-    name = name or env.get("CI_COMMIT_BRANCH")
-    if not name:
-        raise InvalidInput("no branch given", hint="pass --branch or set BRANCH_NAME")
-    number = build_number if build_number is not None else int(env.get("BUILD_NUMBER", "0") or 0)
-    target = coerce(base) if base else versioning.current_version(open_project(project), component)
-    result = target.branch_version(name, number)
+    """Print the build version for a branch (seed 2.3): develop -> 2.1.0-dev.123,
+    release/2.2.0 -> 2.2.0-rc.N (N counted from the rc tags), ..."""
+    result = builds.branch_build(
+        open_project(project),
+        environ=os.environ,
+        component=component,
+        branch=branch_name,
+        build_number=build_number,
+        base=coerce(base) if base else None,
+    )
     emit(
-        {"branch": name, "build_number": number, "version": str(result)},
+        {
+            "branch": result.branch,
+            "build_number": result.build_number,
+            "version": str(result.version),
+            "why": result.why,
+        },
         as_json=as_json,
-        human=lambda out: out.print(str(result)),
+        human=lambda out: out.print(str(result.version)),
     )
