@@ -141,3 +141,33 @@ def test_release_branch_rules() -> None:
     rcs = [Version.parse("2.2.0-rc.1"), Version.parse("2.2.0-rc.4"), Version.parse("2.3.0-rc.9")]
     assert next_rc(Version(2, 2, 0), rcs) == 5
     assert next_rc(Version(2, 4, 0), rcs) == 1
+
+
+def test_a_version_of_50_characters_is_refused(
+    repo: Repo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 11.15: the document says *under* 50 characters."""
+    from polaris.versions.branches import name_problems
+
+    assert name_problems(Version.parse("1.0.0-" + "a" * 43)) == []  # 49
+    assert name_problems(Version.parse("1.0.0-" + "a" * 44)) == [
+        "50 characters: a version must be under 50"
+    ]
+    code = main(["version", "set", "1.0.0-" + "a" * 44, "-C", str(repo.root), "--dry-run"])
+    assert code == 2
+    assert "50 characters: a version must be under 50" in capsys.readouterr().err
+    # feature/<34 chars>, build 4: 2.1.0-feature.<34>.4 is exactly 50
+    code = main(
+        [
+            "version",
+            "branch",
+            "--branch",
+            "feature/" + "b" * 34,
+            "--build-number",
+            "4",
+            "-C",
+            str(repo.root),
+        ]
+    )
+    assert code == 2
+    assert "under 50" in capsys.readouterr().err

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Final
 
 from polaris.core.errors import InvalidVersion
-from polaris.core.semver import Version, coerce
+from polaris.core.semver import MAX_NAME_LENGTH, Version, coerce, naming_problems
 
 __all__ = [
     "CI_SYSTEMS",
@@ -24,6 +24,7 @@ __all__ = [
     "ci_commit",
     "in_ci",
     "is_release_branch",
+    "name_problems",
     "next_rc",
     "release_branch_target",
     "tag_versions",
@@ -169,3 +170,17 @@ def tag_versions(names: Iterable[str], tag_format: str, component: str | None) -
             if Version.is_valid(text):
                 out.append(Version.parse(text))
     return out
+
+
+def name_problems(version: Version) -> list[str]:
+    """The seed's naming rules (14.1.2), whose length rule says *under* 50 characters: a version
+    string of 50 is refused.
+
+    >>> name_problems(Version.parse("1.0.0-" + "a" * 44))
+    ['50 characters: a version must be under 50']
+    """
+    text = str(version)
+    problems = [p for p in naming_problems(version) if "characters" not in p]
+    if len(text) >= MAX_NAME_LENGTH:
+        problems.append(f"{len(text)} characters: a version must be under {MAX_NAME_LENGTH}")
+    return problems

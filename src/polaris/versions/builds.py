@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from polaris.core.errors import InvalidInput
+from polaris.core.errors import InvalidInput, InvalidVersion
 from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.scm.git import Git
@@ -14,6 +14,7 @@ from polaris.versions.branches import (
     ci_branch,
     ci_build_number,
     is_release_branch,
+    name_problems,
     next_rc,
     release_branch_target,
     tag_versions,
@@ -73,9 +74,20 @@ def branch_build(
         why = f"{source}; release candidate {rc}: rc.1 to rc.{rc - 1} are tagged"
         if rc == 1:
             why = f"{source}; the first release candidate (no rc tag of {target} yet)"
-        return BranchBuild(name, number, version, why)
+        return _checked(BranchBuild(name, number, version, why))
     target = base or _current(project, component)
-    return BranchBuild(name, number, target.branch_version(name, number), f"heading for {target}")
+    version = target.branch_version(name, number)
+    return _checked(BranchBuild(name, number, version, f"heading for {target}"))
+
+
+def _checked(build: BranchBuild) -> BranchBuild:
+    problems = name_problems(build.version)
+    if problems:
+        raise InvalidVersion(
+            f"branch {build.branch!r} gives {build.version}: {problems[0]}",
+            hint="use a shorter branch name (seed naming rules 14.1.2)",
+        )
+    return build
 
 
 def ci_metadata(project: Project, environ: Mapping[str, str]) -> tuple[str, ...] | None:

@@ -20,7 +20,8 @@ from polaris.core.errors import (
     VersionFileError,
 )
 from polaris.core.project import Component, FileSpec, Project
-from polaris.core.semver import BumpPart, Version, naming_problems
+from polaris.core.semver import BumpPart, Version
+from polaris.versions.branches import name_problems
 from polaris.versions.files import format_for
 from polaris.versions.files._atomic import read_text, write_all
 from polaris.versions.files.interface import Found
@@ -384,7 +385,7 @@ def plan_set(
 
     With ``plan``, the edits are added to it, starting from the text it already holds.
     """
-    problems = naming_problems(new_version)
+    problems = name_problems(new_version)
     if problems:
         raise InvalidVersion(f"{new_version}: {problems[0]}", hint="seed naming rules 14.1.2")
     target = target_for(project, component)
