@@ -647,8 +647,8 @@ BAD: list[tuple[str, str, int, str, str]] = [
         COMPONENT + "files = [\n  { path = 'V', format = 'txt' },\n]\n",
         8,
         "components.api.files[0].format",
-        "expected one of version-file, plain, toml, python, yaml, json, image, pattern, dockerfile, "
-        "got 'txt'",
+        "expected one of version-file, plain, toml, python, yaml, json, image, pattern, "
+        "dockerfile, got 'txt'",
     ),
     (
         "file-format-typo",
