@@ -154,3 +154,18 @@ def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0
     assert out.startswith("polaris ")
+
+
+def test_sync_shows_changes_only(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11.22: sync printed "X: 1.2.1 -> 1.2.1" for every unchanged component."""
+    chart = platform / "helm" / "Chart.yaml"
+    chart.write_text(chart.read_text().replace('appVersion: "2.1.0"', 'appVersion: "2.0.9"'))
+    code, out, _ = run(capsys, "version", "sync", "-C", str(platform))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert "platform demo 2.1.0 written to 1 file" in lines
+    assert not any("->" in line for line in lines)
+    assert any(line.endswith("unchanged (already in step)") for line in lines)
+    assert "Updated 1 file." in lines
+    code, out, _ = run(capsys, "version", "sync", "-C", str(platform))
+    assert "written to" not in out and "Updated 0 files." in out

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 
 from polaris.cli._lazy import lazy_import
@@ -19,7 +20,7 @@ from polaris.core.semver import Version, coerce
 if TYPE_CHECKING:
     from polaris.versions import builds
     from polaris.versions import service as versioning
-    from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus
+    from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus, Step
 else:
     versioning = lazy_import("polaris.versions.service")
     builds = lazy_import("polaris.versions.builds")
@@ -136,6 +137,21 @@ def show(
     )
 
 
+def _step_text(step: Step, *, bold: bool = False) -> str:
+    """``api: 1.2.0 -> 1.2.1``, or ``api 1.2.1 written to 2 files`` for a sync step."""
+    if step.old == step.new:
+        n = len(step.files)
+        return f"{escape(step.label)} {step.new} written to {n} file{'s' if n != 1 else ''}"
+    new = f"[bold]{step.new}[/]" if bold else step.new
+    return f"{escape(step.label)}: {step.old} -> {new}"
+
+
+def _unchanged(plan: FilePlan) -> None:
+    same = sum(1 for step in plan.steps if not step.changed)
+    if same:
+        console.print(f"{same} unchanged (already in step)")
+
+
 def _finish(plan: FilePlan, *, dry_run: bool, as_json: JsonOption) -> None:
     if dry_run:
         if as_json:
@@ -151,14 +167,18 @@ def _finish(plan: FilePlan, *, dry_run: bool, as_json: JsonOption) -> None:
             diff = plan.diff()
             console.out(diff, end="") if diff else console.print("No file would change.")
             for step in plan.steps:
-                console.print(f"Would set {step.label}: {step.old} -> {step.new}")
+                if step.changed:
+                    console.print(f"Would set {_step_text(step)}")
+            _unchanged(plan)
         return
     written = versioning.apply(plan)
     if as_json:
         print_json({"dry_run": False, "steps": plan.steps, "files": written})
         return
     for step in plan.steps:
-        console.print(f"{step.label}: {step.old} -> [bold]{step.new}[/]")
+        if step.changed:
+            console.print(_step_text(step, bold=True))
+    _unchanged(plan)
     console.print(f"Updated {len(written)} file{'s' if len(written) != 1 else ''}.")
     for path in written:
         console.print(f"  {path}")
