@@ -105,6 +105,20 @@ class CompatMatrix:
             contradictions=self.contradictions,
         )
 
+    def renamed(self, rename: Callable[[str], str]) -> CompatMatrix:
+        """The matrix with every component name passed through ``rename`` (spelling aliases)."""
+        from dataclasses import replace
+
+        return CompatMatrix(
+            rules=tuple(
+                replace(r, source=rename(r.source), target=rename(r.target)) for r in self.rules
+            ),
+            backward=tuple(replace(b, component=rename(b.component)) for b in self.backward),
+            forward=tuple(replace(f, component=rename(f.component)) for f in self.forward),
+            catalog={rename(k): v for k, v in self.catalog.items()},
+            contradictions=self.contradictions,
+        )
+
 
 Severity = Literal["error", "warning"]
 
