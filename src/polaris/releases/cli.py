@@ -22,10 +22,11 @@ from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import console, emit, err_console, print_json
 from polaris.commits.rules import CommitLintError
-from polaris.core.errors import ConfigError, InvalidInput, PolarisError
+from polaris.core.errors import InvalidInput, PolarisError
 from polaris.core.project import Project
 from polaris.core.semver import Version, coerce
 from polaris.project.load import find_config, load_project
+from polaris.releases.render import next_json, next_lines
 
 if TYPE_CHECKING:
     from polaris.releases import config as release_config
@@ -56,52 +57,26 @@ def _today() -> str:
 
 def _project_or_tags(path: Path | None) -> Project:
     """The project, or without any config file, one read from the git tags alone (with a note)."""
-    start = path if path is not None else Path.cwd()
-    try:
-        config = find_config(start)
-    except ConfigError:
-        proj = releases.tags_only_project(start) if start.exists() else None
-        if proj is None:
-            raise
+    proj, from_tags = releases.open_project_or_tags(path)
+    if from_tags:
         err_console.print(f"[dim]note:[/] {escape(releases.TAGS_ONLY_NOTE)}")
-        return proj
-    return load_project(config)
-
-
-def _next_json(report: NextReport) -> dict[str, object]:
-    nv = report.next
-    return {
-        "next": str(nv.next) if nv.next is not None else None,
-        "tag": report.tag,
-        "level": nv.level,
-        "last_release": str(nv.last_release) if nv.last_release is not None else None,
-        "last_tag": report.last_tag,
-        "component": report.component,
-        "branch": report.branch,
-        "commits_considered": nv.considered,
-        "reasons": [
-            {"sha": r.sha, "subject": r.subject, "level": r.level, "why": r.why} for r in nv.reasons
-        ],
-        "warnings": list(report.warnings),
-        "base_note": report.base_note,
-    }
+    return proj
 
 
 def _next_human(report: NextReport, out: Console) -> None:
-    nv = report.next
-    since = f" since {report.last_tag}" if report.last_tag else " (no release tag yet)"
     for warning in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}")
-    if report.base_note:
-        out.print(f"[dim]note:[/] {escape(report.base_note)}")
-    if nv.next is None:
-        out.print(f"No release: {nv.considered} commit(s){since}, none calls for one.")
-        return
-    out.print(f"[bold]{nv.next}[/] ({nv.level or 'finalise'}){since}")
-    if nv.reasons:
-        out.print("Because of:")
-    for r in nv.reasons:
-        out.print(f"  {r.sha[:7]} {r.subject}  [dim]{r.why}[/]")
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+    for style, text in next_lines(report):
+        if style == "bold":
+            version, _, rest = text.partition(" ")
+            out.print(f"[bold]{escape(version)}[/] {escape(rest)}")
+        elif style == "dim" and text.startswith("note: "):
+            out.print(f"[dim]note:[/] {escape(text.removeprefix('note: '))}")
+        elif style == "dim":
+            head, _, why = text.rpartition("  ")
+            out.print(f"{escape(head)}  [dim]{escape(why)}[/]")
+        else:
+            out.print(escape(text))
 
 
 def next_version(
@@ -112,7 +87,7 @@ def next_version(
 ) -> None:
     """Print the next version from the Conventional Commits since the last release, and why."""
     report = releases.compute_next(_project_or_tags(project), component=component, pre=pre)
-    emit(_next_json(report), as_json=as_json, human=lambda out: _next_human(report, out))
+    emit(next_json(report), as_json=as_json, human=lambda out: _next_human(report, out))
 
 
 # -- changelog ----------------------------------------------------------------------------------

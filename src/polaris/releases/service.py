@@ -38,6 +38,7 @@ from polaris.commits.rules import (
     select_commits,
 )
 from polaris.core.errors import (
+    ConfigError,
     Conflict,
     InvalidInput,
     Location,
@@ -71,6 +72,7 @@ __all__ = [
     "compute_next",
     "history",
     "lint_file",
+    "open_project_or_tags",
     "plan_auto_bump",
     "plan_changelog",
     "release",
@@ -128,6 +130,22 @@ def tags_only_project(start: Path) -> Project | None:
         name=root.name,
         platform_source=None,
     )
+
+
+def open_project_or_tags(path: Path | None) -> tuple[Project, bool]:
+    """The project at ``path`` (default: here), or without any config file one read from the git
+    tags alone; the flag says which (the caller prints :data:`TAGS_ONLY_NOTE`)."""
+    from polaris.project.load import find_config, load_project
+
+    start = path if path is not None else Path.cwd()
+    try:
+        config = find_config(start)
+    except ConfigError:
+        proj = tags_only_project(start) if start.exists() else None
+        if proj is None:
+            raise
+        return proj, True
+    return load_project(config), False
 
 
 def _git_for(project: Project) -> Git:
