@@ -254,7 +254,8 @@ def compute_next(
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
     current: Version | None = None
-    if index.last_release is None:
+    has_source = component is not None or project.platform_source is not None
+    if index.last_release is None and has_source:
         from polaris.versions import (
             service as versioning,  # lazy: the file-format adapters load slowly
         )
