@@ -37,8 +37,12 @@ def main(argv: list[str] | None = None) -> int:
     import typer
 
     from polaris.cli._app import add_heavy_groups, app, needs_heavy_groups
-    from polaris.cli._render import err_console
+    from polaris.cli._render import err_console, set_wide
     from polaris.core.errors import PolarisError
+
+    if "--wide" in args:  # anywhere on the line: `polaris api diff a b --wide` too
+        args = [a for a in args if a != "--wide"]
+        set_wide()
 
     if needs_heavy_groups(args):
         add_heavy_groups()

@@ -35,6 +35,11 @@ def _root(
     _version: bool = typer.Option(
         False, "--version", callback=_show_version, is_eager=True, help="Print Polaris's version."
     ),
+    _wide: bool = typer.Option(
+        False,
+        "--wide",
+        help="Tables take the width they need, every column shown (also after the command).",
+    ),
 ) -> None:
     """Polaris: keep every versioned part of a platform traceable and consistent."""
 
