@@ -167,3 +167,17 @@ def test_diff_calls_a_downgrade_a_downgrade(local: dict[str, str], tmp_path: Pat
     assert "downgrade (major)" in text and "platform bump: major" not in text
     forward = as_json(env, "platform", "diff", "2.9.0", "3.0.1")
     assert forward["platform_bump"] == "major" and forward["bump_ok"] is True
+
+
+def test_the_demo_is_the_example(local: dict[str, str], tmp_path: Path) -> None:
+    """Issue 11.10: the demo used other names (agent-services vs agents), so ``platform diff
+    2.1.0 current`` on the example showed 12 spurious rows. One source now: the example."""
+    from polaris.platform.demo import load_demo
+    from polaris.settings import Settings
+    from polaris.wiring import build_services
+
+    services = build_services(Settings(home=tmp_path / "home"), migrate=True, pooled=False)
+    assert load_demo(services) is True
+    diff = as_json(local, "platform", "diff", "2.1.0", "current", "-C", str(EXAMPLE))
+    assert diff["changes"] == [] and diff["unchanged"] == 12
+    assert diff["platform_bump"] == "none"
