@@ -20,7 +20,30 @@ from polaris.versions.branches import (
     tag_versions,
 )
 
-__all__ = ["BranchBuild", "branch_build", "ci_metadata"]
+__all__ = ["BranchBuild", "Workspace", "branch_build", "ci_metadata", "workspace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """The git state ``polaris status`` shows: branch, HEAD, and uncommitted changes."""
+
+    repository: bool
+    branch: str | None = None
+    head: str | None = None
+    dirty: tuple[str, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        """No tracked file has uncommitted changes."""
+        return not self.dirty
+
+
+def workspace(project: Project) -> Workspace:
+    """The project's git state (``repository`` False outside a working tree)."""
+    git = Git(project.root)
+    if not git.is_repo():
+        return Workspace(repository=False)
+    return Workspace(True, git.branch(), git.head(), tuple(git.dirty_files()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,13 @@ from polaris.core.errors import InvalidInput, VersionMismatch
 from polaris.core.semver import Version, coerce
 
 if TYPE_CHECKING:
-    from polaris.versions import builds
+    from polaris.versions import builds, updates
     from polaris.versions import service as versioning
     from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus, Step
 else:
     versioning = lazy_import("polaris.versions.service")
     builds = lazy_import("polaris.versions.builds")
+    updates = lazy_import("polaris.versions.updates")
 
 __all__ = ["app", "status"]
 
@@ -71,10 +72,46 @@ def _render_tree(status: PlatformStatus, out: Console) -> None:
 
 
 def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
-    """Show the platform's version tree, each component as found in its files."""
+    """Show the platform's version tree, the git branch and whether the tree is clean, and the
+    available updates (seed 13.1.1)."""
     proj = open_project(project)
     result = versioning.read_status(proj)
-    emit(_status_json(result), as_json=as_json, human=lambda out: _render_tree(result, out))
+    ws = builds.workspace(proj)
+    sources, found = updates.available_updates(proj)
+    data = {
+        **_status_json(result),
+        "git": {
+            "repository": ws.repository,
+            "branch": ws.branch,
+            "head": ws.head,
+            "clean": ws.clean if ws.repository else None,
+            "uncommitted": list(ws.dirty),
+        },
+        "updates": {"sources": sources, "available": found},
+    }
+
+    def human(out: Console) -> None:
+        _render_tree(result, out)
+        if not ws.repository:
+            out.print("Git: not a git working tree.")
+        else:
+            where = escape(ws.branch) if ws.branch else f"detached at {(ws.head or '')[:8]}"
+            state = "clean" if ws.clean else f"{len(ws.dirty)} uncommitted change(s)"
+            out.print(f"Git: branch {where}, {state}.")
+        if not sources:
+            out.print("Updates: no update source configured.")
+        elif not found:
+            out.print(f"Updates: none available ({', '.join(sources)}).")
+        else:
+            out.print(
+                table(
+                    "Available updates",
+                    ["name", "current", "available", "source", "note"],
+                    ((u.name, u.current, u.available, u.source, u.note) for u in found),
+                )
+            )
+
+    emit(data, as_json=as_json, human=human)
 
 
 def _status_json(status: PlatformStatus) -> dict[str, object]:
