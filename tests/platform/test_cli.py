@@ -70,7 +70,11 @@ def test_plan_save_and_diff_on_the_example(local: dict[str, str], example: str) 
     # The models are not registered yet: saving refuses, and a dry run writes nothing.
     failed = run(local, "platform", "plan", "2.1.0", "-C", example, "--save", ok=False)
     assert isinstance(failed.exception, NotFound)
-    assert "model version" in str(failed.exception)
+    # Issue 11.8: every unregistered model at once, not the first one only.
+    assert "3 model versions are not registered: classification 1.2.1, ner 1.1.0, " in str(
+        failed.exception
+    )
+    assert "rag_search 1.3.2" in str(failed.exception)
     dry = as_json(local, "platform", "plan", "2.1.0", "-C", example, "--save", "--dry-run")
     assert (dry["saved"], dry["dry_run"]) == (False, True)
     assert as_json(local, "platform", "show")["release"] is None

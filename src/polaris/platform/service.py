@@ -25,7 +25,7 @@ from polaris.compat.config import DEFAULT_NAME, load_matrix
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, Violation, check
 from polaris.compat.service import resolve_set, with_registry
 from polaris.core.actors import Actor
-from polaris.core.errors import Conflict, InvalidInput, Location
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.models.rules import PlatformRelease, ReleasePin, Stage
@@ -35,6 +35,7 @@ from polaris.platform.repo import (
     list_component_versions,
     list_model_dependencies,
     list_releases,
+    unregistered_models,
 )
 from polaris.platform.rules import (
     BomDiff,
@@ -331,6 +332,16 @@ class PlatformService:
             raise InvalidInput(
                 f"platform {plan.version} does not pass the compatibility check",
                 hint="run polaris compat check on the planned set",
+            )
+        with self.registry.db.read() as s:
+            missing = unregistered_models(s, list(plan.pins))
+        if missing:
+            listed = ", ".join(f"{p.name} {p.version}" for p in missing)
+            raise NotFound(
+                f"{len(missing)} model version{'s are' if len(missing) != 1 else ' is'} "
+                f"not registered: {listed}",
+                location=Location(field="pins"),
+                hint="register each (polaris models register NAME --version V ...), then save",
             )
         self.registry.release(str(plan.version), plan.pins, actor=actor, notes=notes)
         return Plan(
