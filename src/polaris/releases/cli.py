@@ -110,6 +110,14 @@ def changelog(
         ),
     ] = None,
     component: ComponentOption = None,
+    as_notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes",
+            help="With --release/--unreleased: the release notes of the document's template "
+            "(14.2.1), every section, placeholders marked.",
+        ),
+    ] = False,
     dry_run: DryRunOption = False,
     project: ProjectOption = None,
     as_json: JsonOption = False,
@@ -124,7 +132,7 @@ def changelog(
         if as_json:
             print_json(notes)
             return
-        text = releases.render_notes(proj, notes)
+        text = releases.render_notes(proj, notes, kind="notes" if as_notes else "section")
         default: Path | None = None
     else:
         if as_json:
