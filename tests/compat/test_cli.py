@@ -149,3 +149,16 @@ def test_resolve_refuses_a_downgrade_unless_allowed(
     )
     assert code == 0, out
     assert json.loads(out)["versions"]["web"] == "2.0.0"
+
+
+def test_newest_never_goes_below_the_current_versions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--newest prefers the newest versions, yet the current ones stay floors."""
+    code, out, _ = run(capsys, "compat", "resolve", "-C", str(EXAMPLE), "--newest", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["versions"]["platform"] == "2.1.0" and data["versions"]["web"] == "2.1.0"
+    from polaris.core.semver import Version
+
+    assert all(Version.parse(c["to"]) >= Version.parse(c["from"]) for c in data["changes"].values())

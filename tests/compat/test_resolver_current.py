@@ -3,7 +3,8 @@
 * it finds a set exactly when one meets every requirement, pin, upgrade and floor;
 * without ``allow_downgrade`` no component goes below its current version; with it, a downgrade
   happens only when no set without one exists;
-* a set that keeps every current version is found whenever one exists;
+* a set that keeps every current version is found whenever one exists (``--newest`` aside, where
+  the current versions are floors only);
 * the first priority component gets its newest version among all the sets that work.
 """
 
@@ -63,6 +64,7 @@ def problems(draw: st.DrawFn) -> ResolutionProblem:
         upgrade=upgrade,
         priority=priority,
         allow_downgrade=draw(st.booleans()),
+        prefer_newest=draw(st.integers(0, 3)) == 0,
     )
 
 
@@ -107,7 +109,7 @@ def check_one(problem: ResolutionProblem) -> None:
         assert meets(problem, chosen, floors=True)
     kept = [n for n in problem.prefer if n not in problem.pins and n not in problem.upgrade]
     keepable = any(all(c[n] == problem.prefer[n] for n in kept) for c in allowed)
-    if not problem.priority and not problem.upgrade and keepable:
+    if not problem.priority and not problem.upgrade and not problem.prefer_newest and keepable:
         assert all(chosen[n] == problem.prefer[n] for n in kept)
     if problem.priority:
         first = problem.priority[0]

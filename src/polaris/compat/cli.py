@@ -161,7 +161,7 @@ def resolve(
     proj = _maybe_project(project, file)
     matrix = _load(proj, file, registry)
     prefer: dict[str, Version] = {}
-    if proj is not None and not newest:
+    if proj is not None:
         prefer = service.current_with_platform(proj)
     result, report = service.resolve_set(
         matrix,
@@ -170,6 +170,7 @@ def resolve(
         upgrade=upgrade or [],
         priority=split_priority(priority),
         allow_downgrade=allow_downgrade,
+        prefer_newest=newest,
     )
     data = {
         "versions": result.versions,

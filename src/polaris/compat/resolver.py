@@ -70,6 +70,8 @@ class ResolutionProblem:
     #: Let a component go below its preferred (current) version. Without it, ``prefer`` is a floor
     #: for every component that is not pinned: no version below the current one is proposed.
     allow_downgrade: bool = False
+    #: Decide every component newest-first: ``prefer`` then only sets the floors (``--newest``).
+    prefer_newest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ class _Solver:
         self.conflicts = 0
         self.prefer: dict[int, int] = {}
         self.newest: set[int] = set()
+        self.all_newest = problem.prefer_newest
         self.fatal: Incompatibility | None = None
         self._load(problem)
 
@@ -366,7 +369,7 @@ class _Solver:
             if self.decided[p]:
                 continue
             allowed = self.current[p]
-            preferred = 0 if p in self.newest else self.prefer.get(p, 0)
+            preferred = 0 if p in self.newest or self.all_newest else self.prefer.get(p, 0)
             choice = preferred if preferred & allowed else 1 << (allowed.bit_length() - 1)
             self.decisions += 1
             self.assign(p, choice, decision=True, cause=None)

@@ -321,6 +321,7 @@ def to_problem(
     upgrade: Sequence[str] = (),
     priority: Sequence[str] = (),
     allow_downgrade: bool = False,
+    prefer_newest: bool = False,
 ) -> ResolutionProblem:
     """The resolver's problem for this matrix: its catalog, rules and the caller's wishes."""
     requirements = [
@@ -343,4 +344,5 @@ def to_problem(
         upgrade=tuple(upgrade),
         priority=tuple(priority),
         allow_downgrade=allow_downgrade,
+        prefer_newest=prefer_newest,
     )

@@ -117,10 +117,12 @@ def resolve_set(
     upgrade: Sequence[str],
     priority: Sequence[str],
     allow_downgrade: bool = False,
+    prefer_newest: bool = False,
 ) -> tuple[Resolution, CheckReport]:
     """A compatible set keeping current versions where it can, and the checker's verdict on it.
 
-    No component goes below its ``prefer`` version unless ``allow_downgrade``.
+    No component goes below its ``prefer`` version unless ``allow_downgrade``; with
+    ``prefer_newest`` those versions are floors only and every decision takes the newest.
     """
     if not matrix.catalog:
         raise InvalidInput(
@@ -134,6 +136,7 @@ def resolve_set(
         upgrade=upgrade,
         priority=priority,
         allow_downgrade=allow_downgrade,
+        prefer_newest=prefer_newest,
     )
     result = resolve(problem)
     chosen = dict(result.versions)

@@ -302,10 +302,11 @@ class PlatformService:
         _result, report = resolve_set(
             matrix,
             pins={**pins, PLATFORM: version},
-            prefer={} if newest else base,
+            prefer=base,
             upgrade=[align(u) for u in upgrade],
             priority=[align(p) for p in priority],
             allow_downgrade=allow_downgrade,
+            prefer_newest=newest,
         )
         bom = {k: v for k, v in sorted(report.selection.items()) if k != PLATFORM}
         diff = diff_boms({} if previous is None else base, bom)
