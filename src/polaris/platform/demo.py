@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 from typing import Final
 
-from polaris.compat.service import current_set
 from polaris.core.actors import Actor, Role
 from polaris.core.errors import NotFound
 from polaris.core.project import Project
@@ -65,6 +64,8 @@ def demo_project() -> Project:
 
 def _pins(project: Project, models: dict[str, str]) -> list[ReleasePin]:
     """The example's components at their versions; models at their production version."""
+    from polaris.compat.service import current_set  # lazy: only the demo reads version files
+
     versions, _platform = current_set(project)
     pins: list[ReleasePin] = []
     for comp in project.components:
