@@ -40,8 +40,8 @@ from polaris.deployments.hooks import DeploymentHooks
 from polaris.deployments.service import DeploymentService
 from polaris.deployments.tables import DeploymentRow
 from polaris.deployments.watcher import Watcher
-from polaris.models.rules import PlatformRelease, ReleasePin
 from polaris.platform.repo import add_release
+from polaris.platform.rules import PlatformRelease, ReleasePin
 from polaris.store.migrate import upgrade
 from polaris.store.session import Database
 

@@ -14,7 +14,8 @@ import typer
 import yaml
 from icalendar import Calendar
 
-from polaris.main import _add_heavy_groups, app, main
+from polaris.commands import add_heavy_groups, app
+from polaris.main import main
 
 EXAMPLE = Path(__file__).parents[2] / "examples" / "aiops-polaris"
 
@@ -228,7 +229,7 @@ def test_ci_init_writes_a_workflow_whose_polaris_commands_exist(
     assert {"pipeline", "calendar", "changelog", "schema", "version", "checklist"} <= {
         c[0] for c in commands
     }
-    _add_heavy_groups()
+    add_heavy_groups()
     root = typer.main.get_command(app)
     for args in commands:
         cmd: click.Command = root

@@ -30,9 +30,14 @@ class TestDecide:
     @pytest.mark.parametrize(
         ("messages", "level"),
         [
-            (("docs: x", "chore: y", "Update things"), None),
+            (("test: x", "chore: y", "Update things"), None),
             (("fix: x", "docs: y"), "patch"),
-            (("perf: faster",), "patch"),
+            (("docs: x",), "patch"),
+            (("security: patch CVE",), "patch"),
+            (("config: raise the pool size",), "patch"),
+            (("perf: faster",), "minor"),
+            (("deprecate: the v1 search",), "minor"),
+            (("remove: the v1 search",), "major"),
             (("fix: x", "feat: y"), "minor"),
             (("feat: y", "fix!: z"), "major"),
             (("feat: y\n\nBREAKING CHANGE: z",), "major"),

@@ -68,7 +68,15 @@ class TestSplitHistory:
 class TestNotes:
     def test_sections_follow_keep_a_changelog_then_rules_then_other(self) -> None:
         order = section_order(CommitRules())
-        assert order[:6] == ["Added", "Changed", "Deprecated", "Fixed", "Security", "Reverted"]
+        assert order[:7] == [
+            "Added",
+            "Changed",
+            "Deprecated",
+            "Removed",
+            "Fixed",
+            "Security",
+            "Reverted",
+        ]
         assert order[-1] == "Other"
 
     def test_grouping_breaking_deps_and_contributors(self) -> None:

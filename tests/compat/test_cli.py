@@ -87,3 +87,78 @@ def test_bad_set_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "compat", "check", "-C", str(EXAMPLE), "--set", "api")
     assert code == 2
     assert "--set 'api': expected NAME=VERSION" in err
+
+
+def test_resolve_keeps_the_current_platform_and_its_databases(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 11.1: the example resolved to platform 2.0.1 with mysql 8.4.0; current is 2.1.0."""
+    code, out, _ = run(capsys, "compat", "resolve", "-C", str(EXAMPLE), "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["versions"]["platform"] == "2.1.0"
+    assert data["versions"]["mysql"] == "8.0.36"
+    assert data["changes"] == {}
+    code, out, _ = run(capsys, "compat", "resolve", "-C", str(EXAMPLE))
+    assert code == 0
+    platform_row = next(line for line in out.splitlines() if line.split()[:1] == ["platform"])
+    assert platform_row.split()[-1] == "="
+
+
+def test_resolve_upgrade_of_a_newest_component_explains(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 11.2: --upgrade crashed with an AssertionError; now it says why no set exists."""
+    code, _, err = run(capsys, "compat", "resolve", "-C", str(EXAMPLE), "--upgrade", "rag_search")
+    assert code == 1
+    assert "rag_search must be upgraded past 1.3.2" in err
+    assert "no known version of rag_search is newer" in err
+
+
+def test_resolve_upgrade_moves_to_the_newest_version(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = shutil.copytree(EXAMPLE, tmp_path / "repo")
+    (repo / "models" / "classification" / "VERSION").write_text("1.2.0\n")
+    code, out, _ = run(
+        capsys, "compat", "resolve", "-C", str(repo), "--upgrade", "classification", "--json"
+    )
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["changes"] == {"classification": {"from": "1.2.0", "to": "1.2.1"}}
+
+
+def test_resolve_refuses_a_downgrade_unless_allowed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A pin that needs an older web: refused by default, proposed with --allow-downgrade."""
+    repo = shutil.copytree(EXAMPLE, tmp_path / "repo")
+    code, _, err = run(capsys, "compat", "resolve", "-C", str(repo), "--pin", "api=2.0.1")
+    assert code == 1
+    assert "web may not go below its current version 2.1.0" in err
+    code, out, _ = run(
+        capsys,
+        "compat",
+        "resolve",
+        "-C",
+        str(repo),
+        "--pin",
+        "api=2.0.1",
+        "--allow-downgrade",
+        "--json",
+    )
+    assert code == 0, out
+    assert json.loads(out)["versions"]["web"] == "2.0.0"
+
+
+def test_newest_never_goes_below_the_current_versions(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--newest prefers the newest versions, yet the current ones stay floors."""
+    code, out, _ = run(capsys, "compat", "resolve", "-C", str(EXAMPLE), "--newest", "--json")
+    assert code == 0, out
+    data = json.loads(out)
+    assert data["versions"]["platform"] == "2.1.0" and data["versions"]["web"] == "2.1.0"
+    from polaris.core.semver import Version
+
+    assert all(Version.parse(c["to"]) >= Version.parse(c["from"]) for c in data["changes"].values())

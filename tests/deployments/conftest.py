@@ -17,8 +17,8 @@ import pytest
 from tests._services import service_unavailable
 
 from polaris.core.semver import Version
-from polaris.models.rules import PlatformRelease, ReleasePin
 from polaris.platform.repo import add_release
+from polaris.platform.rules import PlatformRelease, ReleasePin
 from polaris.store.session import Database
 
 REPO = Path(__file__).resolve().parents[2]

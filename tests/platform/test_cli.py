@@ -70,7 +70,11 @@ def test_plan_save_and_diff_on_the_example(local: dict[str, str], example: str) 
     # The models are not registered yet: saving refuses, and a dry run writes nothing.
     failed = run(local, "platform", "plan", "2.1.0", "-C", example, "--save", ok=False)
     assert isinstance(failed.exception, NotFound)
-    assert "model version" in str(failed.exception)
+    # Issue 11.8: every unregistered model at once, not the first one only.
+    assert "3 model versions are not registered: classification 1.2.1, ner 1.1.0, " in str(
+        failed.exception
+    )
+    assert "rag_search 1.3.2" in str(failed.exception)
     dry = as_json(local, "platform", "plan", "2.1.0", "-C", example, "--save", "--dry-run")
     assert (dry["saved"], dry["dry_run"]) == (False, True)
     assert as_json(local, "platform", "show")["release"] is None
@@ -93,6 +97,7 @@ def test_plan_save_and_diff_on_the_example(local: dict[str, str], example: str) 
             "to": "1.3.3",
             "bump": "patch",
             "breaking": False,
+            "downgrade": False,
         }
     ]
     diff = as_json(local, "platform", "diff", "2.1.0", "2.1.1")
@@ -133,3 +138,50 @@ def test_plan_needs_the_local_store(local: dict[str, str], example: str) -> None
     result = run(env, "platform", "plan", "2.1.0", "-C", example, ok=False)
     assert isinstance(result.exception, PolarisError)
     assert "POLARIS_URL" in str(result.exception)
+
+
+def test_plan_upgrade_without_a_newer_version_explains(local: dict[str, str], example: str) -> None:
+    """Issue 11.2: the documented ``plan 2.2.0 --upgrade rag_search`` crashed with an assert."""
+    from polaris.compat.resolver import Unsatisfiable
+
+    result = run(
+        local, "platform", "plan", "2.2.0", "-C", example, "--upgrade", "rag_search", ok=False
+    )
+    assert isinstance(result.exception, Unsatisfiable)
+    assert "no known version of rag_search is newer than 1.3.2" in str(result.exception)
+    register_models(local, ("rag_search", "1.3.3"))
+    plan = as_json(local, "platform", "plan", "2.2.0", "-C", example, "--upgrade", "rag_search")
+    comps = {c["name"]: c["version"] for c in plan["components"]}
+    assert comps["rag_search"] == "1.3.3" and comps["api"] == "2.1.0"
+
+
+def test_diff_calls_a_downgrade_a_downgrade(local: dict[str, str], tmp_path: Path) -> None:
+    """Issue 11.3: ``diff 3.0.1 2.9.0`` said "major" and the JSON said bump_ok: true."""
+    compat = tmp_path / "compat.yml"
+    compat.write_text('versions:\n  a: ["1.0.0", "2.0.0"]\n  b: ["1.0.0"]\n', encoding="utf-8")
+    env = {**local, "POLARIS_PROJECT": ""}
+    run(env, "platform", "plan", "2.9.0", "-f", str(compat), "--pin", "a=1.0.0", "--save")
+    run(env, "platform", "plan", "3.0.1", "-f", str(compat), "--pin", "a=2.0.0", "--save")
+    data = as_json(env, "platform", "diff", "3.0.1", "2.9.0")
+    assert data["platform_bump"] == "downgrade"
+    assert data["bump_ok"] is False and "downgrade" in data["problem"]
+    assert data["changes"][0]["downgrade"] is True
+    text = run(env, "platform", "diff", "3.0.1", "2.9.0").stdout
+    assert "platform 3.0.1 -> 2.9.0: downgrade" in text
+    assert "downgrade (major)" in text and "platform bump: major" not in text
+    forward = as_json(env, "platform", "diff", "2.9.0", "3.0.1")
+    assert forward["platform_bump"] == "major" and forward["bump_ok"] is True
+
+
+def test_the_demo_is_the_example(local: dict[str, str], tmp_path: Path) -> None:
+    """Issue 11.10: the demo used other names (agent-services vs agents), so ``platform diff
+    2.1.0 current`` on the example showed 12 spurious rows. One source now: the example."""
+    from polaris.platform.demo import load_demo
+    from polaris.settings import Settings
+    from polaris.wiring import build_services
+
+    services = build_services(Settings(home=tmp_path / "home"), migrate=True, pooled=False)
+    assert load_demo(services) is True
+    diff = as_json(local, "platform", "diff", "2.1.0", "current", "-C", str(EXAMPLE))
+    assert diff["changes"] == [] and diff["unchanged"] == 12
+    assert diff["platform_bump"] == "none"

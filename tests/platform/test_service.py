@@ -170,6 +170,7 @@ def test_save_plan_upgrade_and_diff(reg: RegistryService, example: CompatMatrix)
                 "to": "1.3.3",
                 "bump": "patch",
                 "breaking": False,
+                "downgrade": False,
             }
         ],
         "unchanged": 14,

@@ -58,7 +58,7 @@ def test_next_human(repo: Repo) -> None:
 
 
 def test_next_without_release(repo: Repo) -> None:
-    repo.commit("docs: a")
+    repo.commit("test: a")
     result = runner.invoke(app, ["next", "-C", str(repo.root)])
     assert "No release: 1 commit(s) since v1.0.0" in result.stdout
 
@@ -206,5 +206,5 @@ def test_version_bump_auto_through_the_main_cli(repo: Repo) -> None:
     assert (repo.root / "VERSION").read_text() == "1.1.0\n"
     repo.git("commit", "-qam", "chore: bump")
     repo.tag("v1.1.0")
-    repo.commit("docs: only docs")
+    repo.commit("test: only tests")
     assert main(["version", "bump", "--auto", "-C", str(repo.root)]) == 1

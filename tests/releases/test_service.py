@@ -10,7 +10,6 @@ import pytest
 from tests._gitrepo import IDENTITY, Repo, platform
 
 from polaris.commits.changelog import MARKER
-from polaris.commits.git import GitError, ShallowCloneError
 from polaris.commits.rules import CommitLintError
 from polaris.core.errors import ConfigError, Conflict, InvalidInput, NotFound, VersionFileError
 from polaris.core.project import Project
@@ -18,6 +17,7 @@ from polaris.core.semver import Version
 from polaris.project.load import load_project
 from polaris.releases import config as release_config
 from polaris.releases import service as releases
+from polaris.scm.git import GitError, ShallowCloneError
 
 TODAY = "2026-02-03"
 
@@ -68,7 +68,7 @@ class TestNext:
 
     def test_from_the_last_release_tag_with_reasons(self, repo: Repo) -> None:
         repo.tag("v1.0.0")
-        repo.commit("docs: readme")
+        repo.commit("test: readme")
         fix = repo.commit("fix(api): crash")
         report = releases.compute_next(project(repo))
         assert str(report.version) == "1.0.1"
@@ -198,7 +198,7 @@ class TestNext:
 
     def test_nothing_to_release(self, repo: Repo) -> None:
         repo.tag("v1.0.0")
-        repo.commit("docs: only docs")
+        repo.commit("test: only tests")
         report = releases.compute_next(project(repo))
         assert report.version is None
         with pytest.raises(Conflict, match="calls for a new version"):

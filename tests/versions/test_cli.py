@@ -154,3 +154,50 @@ def test_no_arguments_shows_help(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--version")
     assert code == 0
     assert out.startswith("polaris ")
+
+
+def test_sync_shows_changes_only(platform: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11.22: sync printed "X: 1.2.1 -> 1.2.1" for every unchanged component."""
+    chart = platform / "helm" / "Chart.yaml"
+    chart.write_text(chart.read_text().replace('appVersion: "2.1.0"', 'appVersion: "2.0.9"'))
+    code, out, _ = run(capsys, "version", "sync", "-C", str(platform))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert "platform demo 2.1.0 written to 1 file" in lines
+    assert not any("->" in line for line in lines)
+    assert any(line.endswith("unchanged (already in step)") for line in lines)
+    assert "Updated 1 file." in lines
+    code, out, _ = run(capsys, "version", "sync", "-C", str(platform))
+    assert "written to" not in out and "Updated 0 files." in out
+
+
+def test_status_shows_git_branch_cleanliness_and_updates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11.19: status showed the version tree only."""
+    from tests._gitrepo import IDENTITY, Repo
+
+    from polaris.versions import updates
+
+    for key, value in IDENTITY.items():
+        monkeypatch.setenv(key, value)
+    repo = Repo(tmp_path / "p")
+    make_platform(repo.root)
+    repo.git("add", "-A")
+    repo.git("commit", "-qm", "chore: layout")
+    repo.git("checkout", "-q", "-b", "develop")
+    code, out, _ = run(capsys, "status", "-C", str(repo.root))
+    assert code == 0
+    assert "Git: branch develop, clean." in out
+    assert "Updates: no update source configured." in out
+    (repo.root / "VERSION").write_text((repo.root / "VERSION").read_text() + "\n")
+    monkeypatch.setitem(
+        updates.UPDATE_SOURCES,
+        "pypi",
+        lambda project: [updates.Update("fastapi", "0.104.1", "0.110.0", "pypi")],
+    )
+    code, out, _ = run(capsys, "status", "-C", str(repo.root), "--json")
+    data = json.loads(out)
+    assert data["git"]["branch"] == "develop" and data["git"]["clean"] is False
+    assert data["git"]["uncommitted"] == ["VERSION"]
+    assert data["updates"]["available"][0]["available"] == "0.110.0"

@@ -27,13 +27,13 @@ def test_demo_dashboard_shows_platform_tree_and_stages(browser_page: Page, tmp_p
         for text in (
             "Platform v2.1.0",
             "Application Services",
-            "api-service (v2.1.0)",
+            "api (v2.1.0)",
             "AI/ML Models",
             "rag-search (v1.3.2)",
             "Database Schemas",
-            "neo4j-schema (v1.2.0)",
+            "neo4j_schema (v1.2.0)",
             "Infrastructure",
-            "terraform-modules (v1.4.0)",
+            "terraform (v1.4.0)",
         ):
             assert text in tree
         prod = page.inner_text("tr[data-model='rag-search'] td[data-stage='production']")

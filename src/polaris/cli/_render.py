@@ -5,18 +5,28 @@ from __future__ import annotations
 import dataclasses
 import enum
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Final
 
 from rich.console import Console
 from rich.table import Table
 
 from polaris.core.semver import Version
 
-__all__ = ["console", "emit", "err_console", "print_json", "table", "to_jsonable"]
+__all__ = [
+    "console",
+    "emit",
+    "err_console",
+    "is_key_column",
+    "print_json",
+    "set_wide",
+    "table",
+    "to_jsonable",
+]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,11 +66,88 @@ def emit(data: Any, *, as_json: bool, human: Callable[[Console], None]) -> None:
         human(console)
 
 
+#: Words of a column header that mark an identifier or a date: never cut, never wrapped.
+_KEY_WORDS: Final = frozenset(
+    {
+        "id",
+        "rule",
+        "date",
+        "created",
+        "at",
+        "when",
+        "version",
+        "from",
+        "to",
+        "name",
+        "component",
+        "schema",
+        "tag",
+        "sha",
+        "commit",
+        "migration",
+        "model",
+        "stage",
+        "current",
+        "previous",
+        "target",
+        "source",
+        "file",
+    }
+)
+_WIDE_WIDTH: Final = 10_000
+
+
+def set_wide() -> None:
+    """``--wide``: tables take the width they need (lines may run past the terminal)."""
+    console.width = _WIDE_WIDTH
+
+
+def is_key_column(header: str) -> bool:
+    """Whether a column holds identifiers or dates (by the words of its header)."""
+    return any(word in _KEY_WORDS for word in re.split(r"[^a-z]+", header.lower()))
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    """A plain Rich table."""
-    t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-    for col in columns:
-        t.add_column(col)
-    for row in rows:
-        t.add_row(*("" if cell is None else str(cell) for cell in row))
+    """A Rich table that never cuts a cell: identifiers and dates (see :func:`is_key_column`)
+    keep their full width on one line and other text wraps; when that does not fit, the trailing
+    other columns are left out, with a caption saying ``--wide`` (or ``--json``) shows them.
+    When the identifiers alone are wider than the terminal, every column folds onto more lines
+    instead: still nothing is cut."""
+    cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [
+        max([len(col), *(len(line) for r in cells for line in r[i].splitlines() or [""])])
+        for i, col in enumerate(columns)
+    ]
+    keys = [is_key_column(col) for col in columns]
+    shown = list(range(len(columns)))
+    available = console.width
+
+    def needed(cols: list[int]) -> int:
+        # Each column costs its padding and separator (3); other columns need 8 to wrap in.
+        return sum(widths[i] + 3 if keys[i] else min(widths[i], 8) + 3 for i in cols)
+
+    fold_keys = needed([i for i in shown if keys[i]]) > available
+    if not fold_keys:
+        while needed(shown) > available:
+            drop = next((i for i in reversed(shown) if not keys[i]), None)
+            if drop is None:
+                break
+            shown.remove(drop)
+    hidden = len(columns) - len(shown)
+    caption = f"{hidden} column{'s' if hidden != 1 else ''} left out: --wide or --json shows all"
+    t = Table(
+        title=title,
+        title_justify="left",
+        show_edge=False,
+        header_style="bold",
+        caption=caption if hidden else None,
+        caption_justify="left",
+    )
+    for i in shown:
+        if keys[i] and not fold_keys:
+            t.add_column(columns[i], no_wrap=True, min_width=widths[i], overflow="fold")
+        else:
+            t.add_column(columns[i], overflow="fold")
+    for row in cells:
+        t.add_row(*(row[i] for i in shown))
     return t

@@ -1,8 +1,14 @@
 """From commits to the next version, with the reasons that decided it.
 
-The rules (seed 2.2.2, Conventional Commits): a breaking change bumps major, ``feat`` minor,
-``fix``/``perf`` patch, anything else nothing; the mapping is configurable. While the major number
-is 0, a breaking change bumps minor (configurable, as in commitizen and python-semantic-release).
+The default rules are the customer document's table (seed 2.2.2), each row expressed by commit
+types: breaking changes (``!`` or ``BREAKING CHANGE``: breaking API and schema changes, major
+architecture changes) and ``remove`` (removed features) bump major; ``feat`` (new features and
+endpoints), ``perf`` (performance improvements) and ``deprecate`` (deprecated features) minor;
+``fix`` (bug fixes), ``security`` (security patches), ``docs`` (documentation updates) and
+``config`` (configuration changes) patch; anything else nothing. The Conventional Commits mapping
+(``feat`` minor, ``fix``/``perf`` patch) is the named preset ``conventional``; both can be
+replaced type by type. While the major number is 0, a breaking change bumps minor (configurable,
+as in commitizen and python-semantic-release).
 
 Prerelease channels (``--pre rc``) give ``2.2.0-rc.1``, then ``-rc.2`` on the same target, and a
 release without ``--pre`` after a prerelease finalises it (``2.2.0-rc.2`` -> ``2.2.0``).
@@ -19,7 +25,10 @@ from polaris.core.errors import InvalidInput
 from polaris.core.semver import Version
 
 __all__ = [
+    "BUMP_PRESETS",
+    "CONVENTIONAL_LEVELS",
     "DEFAULT_LEVELS",
+    "DOCUMENT_LEVELS",
     "LEVEL_ORDER",
     "BumpDecision",
     "BumpRules",
@@ -36,8 +45,26 @@ __all__ = [
 Level = Literal["major", "minor", "patch"]
 #: Rank of each level; ``None`` (no release) ranks 0.
 LEVEL_ORDER: Final[Mapping[Level | None, int]] = {None: 0, "patch": 1, "minor": 2, "major": 3}
-#: Commit type -> bump level (types not listed bump nothing).
-DEFAULT_LEVELS: Final[Mapping[str, Level]] = {"feat": "minor", "fix": "patch", "perf": "patch"}
+#: The customer document's table (seed 2.2.2) as commit type -> bump level.
+DOCUMENT_LEVELS: Final[Mapping[str, Level]] = {
+    "remove": "major",  # removed features
+    "feat": "minor",  # new features, new API endpoints
+    "perf": "minor",  # performance improvements
+    "deprecate": "minor",  # deprecated features
+    "fix": "patch",  # bug fixes
+    "security": "patch",  # security patches
+    "docs": "patch",  # documentation updates
+    "config": "patch",  # configuration changes
+}
+#: The Conventional Commits mapping (commitizen, semantic-release).
+CONVENTIONAL_LEVELS: Final[Mapping[str, Level]] = {"feat": "minor", "fix": "patch", "perf": "patch"}
+#: Named bump presets: ``[release] bump_preset = "conventional"``.
+BUMP_PRESETS: Final[Mapping[str, Mapping[str, Level]]] = {
+    "document": DOCUMENT_LEVELS,
+    "conventional": CONVENTIONAL_LEVELS,
+}
+#: Commit type -> bump level (types not listed bump nothing): the document's table.
+DEFAULT_LEVELS: Final[Mapping[str, Level]] = DOCUMENT_LEVELS
 
 
 @dataclass(frozen=True, slots=True)

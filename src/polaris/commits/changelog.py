@@ -180,7 +180,8 @@ class ReleaseNotes:
     contributors: tuple[str, ...]
     commit_count: int
     compare_url: str | None = None
-    #: ``Major``, ``Minor``, ``Patch``, ``Prerelease`` or ``Unreleased`` (seed 14.2.1).
+    #: ``Major``, ``Minor``, ``Patch``, ``Prerelease``, ``Initial`` (nothing before it) or
+    #: ``Unreleased`` (seed 14.2.1).
     release_type: str = "Unreleased"
 
     def section(self, title: str) -> Section | None:
@@ -269,7 +270,9 @@ def _release_type(version: Version | None, previous: Version | None) -> str:
         return "Unreleased"
     if version.is_prerelease:
         return "Prerelease"
-    if previous is None or version.major != previous.major:
+    if previous is None:
+        return "Initial"
+    if version.major != previous.major:
         return "Major"
     if version.minor != previous.minor:
         return "Minor"
@@ -285,8 +288,12 @@ def build_notes(
     previous: tuple[str, Version] | None = None,
     date: str | None = None,
     remote: Remote | None = None,
+    base: Version | None = None,
 ) -> ReleaseNotes:
     """Group a release's commits into sections (commits in ``git log`` order, newest first).
+
+    ``base`` is the version the release starts from when no earlier release is tagged (the
+    version the files carried): the release type compares with it.
 
     Types without a section go to "Other", as do commits that are not Conventional Commits.
     """
@@ -325,7 +332,7 @@ def build_notes(
         contributors=tuple(sorted((a for a in authors if a), key=lambda a: (a.lower(), a))),
         commit_count=count,
         compare_url=compare,
-        release_type=_release_type(version, previous[1] if previous else None),
+        release_type=_release_type(version, previous[1] if previous else base),
     )
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from polaris.core.errors import InvalidInput, Location
+from polaris.core.vcs import RawCommit
 
 __all__ = [
     "BREAKING_TOKENS",
@@ -41,7 +42,8 @@ __all__ = [
 #: Footer tokens that announce a breaking change (spec items 12 and 16).
 BREAKING_TOKENS: Final = ("BREAKING CHANGE", "BREAKING-CHANGE")
 
-#: Commit type -> changelog section (seed 3.2.2, plus perf, build, ci, security and revert).
+#: Commit type -> changelog section (seed 3.2.2, plus perf, build, ci, security, remove, config
+#: and revert).
 DEFAULT_SECTIONS: Final[Mapping[str, str]] = {
     "feat": "Added",
     "fix": "Fixed",
@@ -49,6 +51,8 @@ DEFAULT_SECTIONS: Final[Mapping[str, str]] = {
     "refactor": "Changed",
     "security": "Security",
     "deprecate": "Deprecated",
+    "remove": "Removed",
+    "config": "Changed",
     "revert": "Reverted",
     "docs": "Documentation",
     "style": "Style",
@@ -77,19 +81,6 @@ _GIT_REVERT = re.compile(r'Revert "(?P<subject>.*)"$')
 _REVERTS_SHA = re.compile(r"This reverts commit (?P<sha>[0-9a-f]{7,40})")
 _MERGE_SUBJECT = re.compile(r"Merge (?:branch|pull request|remote-tracking branch|tag|commit) ")
 _SCISSORS = "# ------------------------ >8 ------------------------"
-
-
-@dataclass(frozen=True, slots=True)
-class RawCommit:
-    """A commit as git reports it; ``message`` is the full raw message (``%B``)."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author: str
-    email: str
-    #: Author date, ISO 8601 strict (``2026-01-02T10:00:00+01:00``).
-    date: str
-    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +182,9 @@ class CommitRules:
     max_header_length: int = 100
     #: Whether the linter refuses types not in ``sections``.
     strict_types: bool = True
+    #: Commits left out of notes and decisions, as ``type`` or ``type(scope)``: release commits
+    #: describe no change.
+    exclude: tuple[str, ...] = ("chore(release)",)
 
     @property
     def types(self) -> tuple[str, ...]:
@@ -372,11 +366,20 @@ def parse_commits(raws: Iterable[RawCommit], rules: CommitRules | None = None) -
 
 
 def select_commits(parsed: Iterable[Commit], rules: CommitRules | None = None) -> list[Commit]:
-    """The commits that count: merges dropped (``merges = "skip"``), reverted pairs cancelled."""
+    """The commits that count: merges dropped (``merges = "skip"``), excluded types and scopes
+    (``chore(release)``) dropped, reverted pairs cancelled."""
     rules = rules or CommitRules()
     parsed = list(parsed)
     if rules.merges == "skip":
         parsed = [c for c in parsed if not c.is_merge]
+    if rules.exclude:
+        excluded = set(rules.exclude)
+        parsed = [
+            c
+            for c in parsed
+            if c.type is None
+            or (c.type not in excluded and f"{c.type}({c.scope or ''})" not in excluded)
+        ]
     reverted = {c.reverts for c in parsed if c.is_revert and c.reverts}
     if not reverted:
         return parsed

@@ -154,6 +154,12 @@ def resolve(
         bool,
         typer.Option("--newest", help="Prefer the newest versions, not the current ones."),
     ] = False,
+    allow_downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--allow-downgrade", help="Let a component go below its current version if needed."
+        ),
+    ] = False,
     file: FileOption = None,
     registry: RegistryOption = False,
     project: ProjectOption = None,
@@ -163,14 +169,16 @@ def resolve(
     proj = _maybe_project(project, file)
     matrix = _load(proj, file, registry)
     prefer: dict[str, Version] = {}
-    if proj is not None and not newest:
-        prefer, _ = service.current_set(proj)
+    if proj is not None:
+        prefer = service.current_with_platform(proj)
     result, report = service.resolve_set(
         matrix,
         pins=service.parse_assignments(pin or [], option="--pin"),
         prefer=prefer,
         upgrade=upgrade or [],
         priority=split_priority(priority),
+        allow_downgrade=allow_downgrade,
+        prefer_newest=newest,
     )
     data = {
         "versions": result.versions,
@@ -197,5 +205,82 @@ def resolve(
         )
         for v in report.violations:
             out.print(f"[yellow]{v.severity}:[/] {v.message}")
+
+    emit(data, as_json=as_json, human=human)
+
+
+@app.command("show")
+def show(
+    file: FileOption = None,
+    project: ProjectOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print what a compatibility file means, rule by rule, in the range format.
+
+    Reads the range format and the document's own spellings (seed 5.1.3 and 11.1) alike."""
+    proj = _maybe_project(project, file)
+    matrix = service.load(proj, file)
+    data = {
+        "rules": [
+            {
+                "source": r.source,
+                "when": str(r.when.raw),
+                "target": r.target,
+                "allowed": str(r.allowed.raw),
+                "range": str(r.allowed),
+                "origin": r.origin,
+            }
+            for r in matrix.rules
+        ],
+        "backward": [
+            {
+                "component": b.component,
+                "versions": str(b.versions.raw),
+                "supports": [str(x.raw) for x in b.supports],
+                "deprecated": [str(x.raw) for x in b.deprecated],
+                "retired": [str(x.raw) for x in b.retired],
+                "migration_required": [str(x.raw) for x in b.migration_required],
+            }
+            for b in matrix.backward
+        ],
+        "forward": [
+            {
+                "component": f.component,
+                "version": f.version,
+                "breaking_changes": list(f.breaking_changes),
+                "migration_guide": f.migration_guide,
+                "timeline": f.timeline,
+            }
+            for f in matrix.forward
+        ],
+        "versions": {k: [str(v) for v in vs] for k, vs in matrix.catalog.items()},
+    }
+
+    def human(out: Console) -> None:
+        out.print(
+            table(
+                "Rules (source at versions requires target in range)",
+                ["source", "when", "target", "allowed", "as a range", "declared at"],
+                (
+                    (r.source, r.when.raw, r.target, r.allowed.raw, str(r.allowed), r.origin)
+                    for r in matrix.rules
+                ),
+            )
+        )
+        for b in matrix.backward:
+            parts = [
+                f"{key} {', '.join(str(x.raw) for x in ranges)}"
+                for key, ranges in (
+                    ("supports", b.supports),
+                    ("deprecates", b.deprecated),
+                    ("retired", b.retired),
+                    ("needs a migration from", b.migration_required),
+                )
+                if ranges
+            ]
+            out.print(f"backward: {b.component} {b.versions.raw}: {'; '.join(parts)}")
+        for f in matrix.forward:
+            changes = ", ".join(f.breaking_changes) or "no breaking change listed"
+            out.print(f"planned: {f.component} {f.version} ({f.timeline or 'no date'}): {changes}")
 
     emit(data, as_json=as_json, human=human)

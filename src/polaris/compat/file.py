@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from polaris.compat.document import API_MATRIX_KEYS, ApiMajor, split_named, strip_name
 from polaris.compat.rules import (
     PLATFORM,
     BackwardRule,
@@ -61,7 +62,10 @@ class _Collector:
         if not isinstance(value, list):
             self.error(path, "expected a list of SemVer ranges")
             return ()
-        out = [self.range([*path, str(i)], v) for i, v in enumerate(value)]
+        out = [
+            self.range([*path, str(i)], strip_name(v) if isinstance(v, str) else v)
+            for i, v in enumerate(value)
+        ]
         return tuple(r for r in out if r is not None)
 
     def raise_if_any(self) -> None:
@@ -87,14 +91,35 @@ def parse_matrix(data: Mapping[str, Any], *, source: str, line_of: LineOf) -> Co
     key path.
     """
     c = _Collector(source, line_of)
-    known = {"versions", "version_compatibility", "backward_compatibility", "forward_compatibility"}
+    known = {
+        "versions",
+        "version_compatibility",
+        "backward_compatibility",
+        "forward_compatibility",
+        "api_compatibility_matrix",
+    }
     for key in data:
         if key not in known:
             c.error([str(key)], f"unknown key; expected one of {', '.join(sorted(known))}")
     catalog = _parse_catalog(c, data.get("versions"))
-    rules = _parse_rules(c, data.get("version_compatibility"))
+    vc = data.get("version_compatibility")
+    nested: dict[str, Any] = {}
+    if isinstance(vc, Mapping):
+        # The document (11.1) puts backward/forward compatibility inside version_compatibility.
+        nested = {k: vc[k] for k in ("backward_compatibility", "forward_compatibility") if k in vc}
+        vc = {k: v for k, v in vc.items() if k not in nested}
+    rules = _parse_rules(c, vc)
     backward = _parse_backward(c, data.get("backward_compatibility"))
     forward = _parse_forward(c, data.get("forward_compatibility"))
+    inner = ["version_compatibility"]
+    backward += _parse_backward(c, nested.get("backward_compatibility"), base=inner)
+    forward += _parse_forward(c, nested.get("forward_compatibility"), base=inner)
+    api_rules, api_backward, api_forward = _parse_api_matrix(
+        c, data.get("api_compatibility_matrix")
+    )
+    rules += api_rules
+    backward += api_backward
+    forward += api_forward
     c.raise_if_any()
     matrix = CompatMatrix(tuple(rules), tuple(backward), tuple(forward), catalog)
     return CompatMatrix(
@@ -174,6 +199,9 @@ def _component_rules(
         if not (key == "requires" or str(key).startswith("compatible_")):
             c.error([*path, str(key)], "unknown key; expected version, requires or compatible_*")
             continue
+        if isinstance(targets, list):  # the document's ["web_ui_2.x", "rag_search_v1.3.x"]
+            rules.extend(_named_rules(c, [*path, str(key)], name, when, targets))
+            continue
         for target, rng in _mapping(c, [*path, str(key)], targets).items():
             r = c.range([*path, str(key), str(target)], rng)
             if r is not None:
@@ -182,56 +210,155 @@ def _component_rules(
     return rules
 
 
-def _parse_backward(c: _Collector, value: object) -> list[BackwardRule]:
+def _named_rules(
+    c: _Collector, path: list[str], source: str, when: Range, items: list[Any]
+) -> list[Rule]:
+    """``source`` at ``when`` requires each ``NAME_vRANGE`` entry of ``items``."""
+    rules: list[Rule] = []
+    for i, item in enumerate(items):
+        target, text = split_named(str(item))
+        if target is None:
+            c.error([*path, str(i)], f"expected NAME_RANGE like web_ui_2.x, got {item!r}")
+            continue
+        r = c.range([*path, str(i)], text)
+        if r is not None:
+            rules.append(Rule(source, when, target, r, c.origin([*path, str(i)])))
+    return rules
+
+
+_BACKWARD_LISTS = ("supports", "deprecated", "retired", "migration_required")
+
+
+def _backward_entries(
+    c: _Collector, root: list[str], value: object
+) -> list[tuple[list[str], str, str, object]]:
+    """(path, component, version range, body) of each entry, in either spelling: the range
+    format ``{api: {"2.1.0": body}}`` or the document's ``{api_v2.1.0: body}``, the latter also
+    grouped (``models: {rag_search_v1.3.0: body}``)."""
+    out: list[tuple[list[str], str, str, object]] = []
+    for key, inner in _mapping(c, root, value).items():
+        path = [*root, str(key)]
+        name, text = split_named(str(key))
+        body = inner if isinstance(inner, Mapping) else {}
+        if name is not None and all(k in _BACKWARD_LISTS for k in body):
+            out.append((path, name, text, inner))
+            continue
+        named = {k: split_named(str(k)) for k in body}
+        if body and all(n is not None for n, _t in named.values()):
+            for k, v in body.items():  # a group of NAME_vVERSION entries
+                n, t = named[k]
+                out.append(([*path, str(k)], str(n), t, v))
+            continue
+        for vkey, spec in _mapping(c, path, inner).items():
+            out.append(([*path, str(vkey)], str(key), str(vkey), spec))
+    return out
+
+
+def _parse_backward(
+    c: _Collector, value: object, *, base: Sequence[str] = ()
+) -> list[BackwardRule]:
     out: list[BackwardRule] = []
-    lists = ("supports", "deprecated", "retired", "migration_required")
-    for comp, versions in _mapping(c, ["backward_compatibility"], value).items():
-        for vkey, body in _mapping(c, ["backward_compatibility", str(comp)], versions).items():
-            path = ["backward_compatibility", str(comp), str(vkey)]
-            rng = c.range(path, vkey)
-            spec = _mapping(c, path, body)
-            for key in spec:
-                if key not in lists:
-                    c.error([*path, str(key)], f"unknown key; expected one of {', '.join(lists)}")
-            if rng is None:
-                continue
-            out.append(
-                BackwardRule(
-                    str(comp),
-                    rng,
-                    supports=c.ranges([*path, "supports"], spec.get("supports")),
-                    deprecated=c.ranges([*path, "deprecated"], spec.get("deprecated")),
-                    retired=c.ranges([*path, "retired"], spec.get("retired")),
-                    migration_required=c.ranges(
-                        [*path, "migration_required"], spec.get("migration_required")
-                    ),
-                    origin=c.origin(path),
-                )
+    lists = _BACKWARD_LISTS
+    for path, comp, vtext, body in _backward_entries(c, [*base, "backward_compatibility"], value):
+        rng = c.range(path, vtext)
+        spec = _mapping(c, path, body)
+        for key in spec:
+            if key not in lists:
+                c.error([*path, str(key)], f"unknown key; expected one of {', '.join(lists)}")
+        if rng is None:
+            continue
+        out.append(
+            BackwardRule(
+                str(comp),
+                rng,
+                supports=c.ranges([*path, "supports"], spec.get("supports")),
+                deprecated=c.ranges([*path, "deprecated"], spec.get("deprecated")),
+                retired=c.ranges([*path, "retired"], spec.get("retired")),
+                migration_required=c.ranges(
+                    [*path, "migration_required"], spec.get("migration_required")
+                ),
+                origin=c.origin(path),
             )
+        )
     return out
 
 
-def _parse_forward(c: _Collector, value: object) -> list[ForwardPlan]:
+def _parse_forward(c: _Collector, value: object, *, base: Sequence[str] = ()) -> list[ForwardPlan]:
     out: list[ForwardPlan] = []
-    planning = _mapping(c, ["forward_compatibility"], value).get("planning")
-    for comp, versions in _mapping(c, ["forward_compatibility", "planning"], planning).items():
-        for vkey, body in _mapping(
-            c, ["forward_compatibility", "planning", str(comp)], versions
-        ).items():
-            path = ["forward_compatibility", "planning", str(comp), str(vkey)]
-            spec = _mapping(c, path, body)
-            changes = spec.get("breaking_changes") or []
-            if not isinstance(changes, list):
-                c.error([*path, "breaking_changes"], "expected a list of strings")
-                changes = []
-            guide, timeline = spec.get("migration_guide"), spec.get("timeline")
-            out.append(
+    root = [*base, "forward_compatibility", "planning"]
+    planning = _mapping(c, root[:-1], value).get("planning")
+    entries: list[tuple[list[str], str, str, object]] = []
+    for comp, versions in _mapping(c, root, planning).items():
+        name, text = split_named(str(comp))
+        inner = versions if isinstance(versions, Mapping) else {}
+        if name is not None and "breaking_changes" in inner:  # the document's api_v3.0.0
+            entries.append(([*root, str(comp)], name, text, versions))
+            continue
+        for vkey, body in _mapping(c, [*root, str(comp)], versions).items():
+            entries.append(([*root, str(comp), str(vkey)], str(comp), str(vkey), body))
+    for path, comp, vkey, body in entries:
+        spec = _mapping(c, path, body)
+        changes = spec.get("breaking_changes") or []
+        if not isinstance(changes, list):
+            c.error([*path, "breaking_changes"], "expected a list of strings")
+            changes = []
+        guide, timeline = spec.get("migration_guide"), spec.get("timeline")
+        out.append(
+            ForwardPlan(
+                str(comp),
+                str(vkey),
+                tuple(str(x) for x in changes),
+                None if guide is None else str(guide),
+                None if timeline is None else str(timeline),
+            )
+        )
+    return out
+
+
+def _parse_api_matrix(
+    c: _Collector, value: object
+) -> tuple[list[Rule], list[BackwardRule], list[ForwardPlan]]:
+    """The document's ``api_compatibility_matrix`` (5.1.3): per API major, the clients it
+    serves (rules ``api N.x requires client R``), what it stays compatible with, and plans."""
+    rules: list[Rule] = []
+    backward: list[BackwardRule] = []
+    forward: list[ForwardPlan] = []
+    root = ["api_compatibility_matrix"]
+    for key, body in _mapping(c, root, value).items():
+        path = [*root, str(key)]
+        major = ApiMajor.major_of(str(key))
+        if major is None:
+            c.error(path, "expected an API major like v2")
+            continue
+        spec = _mapping(c, path, body)
+        for k in spec:
+            if k not in API_MATRIX_KEYS:
+                c.error(
+                    [*path, str(k)], f"unknown key; expected one of {', '.join(API_MATRIX_KEYS)}"
+                )
+        when = Range.parse(f"{major}.x")
+        clients = spec.get("compatible_clients") or []
+        if not isinstance(clients, list):
+            c.error([*path, "compatible_clients"], "expected a list like [web_ui_v2.x]")
+            clients = []
+        rules.extend(_named_rules(c, [*path, "compatible_clients"], "api", when, clients))
+        olders = spec.get("backward_compatible_with") or []
+        if not isinstance(olders, list):
+            c.error([*path, "backward_compatible_with"], "expected a list like [v1]")
+            olders = []
+        supports = tuple(Range.parse(f"{m}.x") for m in map(str, olders) if ApiMajor.major_of(m))
+        if supports:
+            backward.append(BackwardRule("api", when, supports=supports, origin=c.origin(path)))
+        changes = spec.get("breaking_changes") or []
+        if spec.get("status") in ("development", "planned") or spec.get("planned_release"):
+            planned = spec.get("planned_release")
+            forward.append(
                 ForwardPlan(
-                    str(comp),
-                    str(vkey),
-                    tuple(str(x) for x in changes),
-                    None if guide is None else str(guide),
-                    None if timeline is None else str(timeline),
+                    "api",
+                    f"{major}.0.0",
+                    tuple(str(x) for x in changes) if isinstance(changes, list) else (),
+                    None,
+                    None if planned is None else str(planned),
                 )
             )
-    return out
+    return rules, backward, forward

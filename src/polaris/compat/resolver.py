@@ -13,7 +13,7 @@ Pure: data in, data out. Ranges are turned into bitmasks by the caller's ``conta
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from polaris.core.errors import InvalidInput
@@ -64,8 +64,14 @@ class ResolutionProblem:
     prefer: Mapping[str, Version] = field(default_factory=dict)
     #: Components asked to move past their preferred (current) version.
     upgrade: Sequence[str] = ()
-    #: Decision order: these components first (newest versions win here), then the rest by name.
+    #: Decision order: these components first (newest versions win here), then the upgraded ones,
+    #: then those with a preferred (current) version, then the rest by name.
     priority: Sequence[str] = ()
+    #: Let a component go below its preferred (current) version. Without it, ``prefer`` is a floor
+    #: for every component that is not pinned: no version below the current one is proposed.
+    allow_downgrade: bool = False
+    #: Decide every component newest-first: ``prefer`` then only sets the floors (``--newest``).
+    prefer_newest: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +131,8 @@ class _Solver:
     def __init__(self, problem: ResolutionProblem) -> None:
         names = sorted(problem.versions)
         first = [n for n in problem.priority if n in problem.versions]
+        first += [n for n in problem.upgrade if n in problem.versions]
+        first += [n for n in names if n in problem.prefer]
         self.names = [*dict.fromkeys(first), *(n for n in names if n not in set(first))]
         self.index = {n: i for i, n in enumerate(self.names)}
         self.versions = [sorted(problem.versions[n]) for n in self.names]
@@ -141,6 +149,8 @@ class _Solver:
         self.decisions = 0
         self.conflicts = 0
         self.prefer: dict[int, int] = {}
+        self.newest: set[int] = set()
+        self.all_newest = problem.prefer_newest
         self.fatal: Incompatibility | None = None
         self._load(problem)
 
@@ -186,29 +196,40 @@ class _Solver:
                     f"pinned version {name}={version} is not a known version of {name}",
                     hint="known: " + ", ".join(str(v) for v in self.versions[p][-5:]),
                 )
-            self.add(
-                Incompatibility(
-                    {p: self.universe[p] & ~b}, _EXTERNAL, f"{name} is pinned to {version}"
-                )
-            )
+            self.external(p, self.universe[p] & ~b, f"{name} is pinned to {version}")
         upgrades = set(problem.upgrade)
         for name in upgrades:
             p = self._known(name, "asked to upgrade")
             base = problem.prefer.get(name)
-            if base is None:
-                continue
-            not_newer = self.mask(p, base.__ge__)
-            if not_newer:
-                self.add(
-                    Incompatibility(
-                        {p: not_newer}, _EXTERNAL, f"{name} must be upgraded past {base}"
-                    )
-                )
+            if base is not None:
+                text = f"{name} must be upgraded past {base}"
+                if self.mask(p, base.__ge__) == self.universe[p]:
+                    text += f", and no known version of {name} is newer than {base}"
+                self.external(p, self.mask(p, base.__ge__), text)
         for name, version in problem.prefer.items():
-            if name in self.index and name not in upgrades:
-                b = self.bit(self.index[name], version)
+            if name not in self.index or name in problem.pins:
+                continue
+            p = self.index[name]
+            if not problem.allow_downgrade and name not in upgrades:
+                text = f"{name} may not go below its current version {version}"
+                if self.mask(p, version.__gt__) == self.universe[p]:
+                    text += f", and no known version of {name} is at or above it"
+                self.external(p, self.mask(p, version.__gt__), text + " (--allow-downgrade)")
+            if name not in upgrades:
+                b = self.bit(p, version)
                 if b:
-                    self.prefer[self.index[name]] = b
+                    self.prefer[p] = b
+        self.newest = {self.index[n] for n in problem.priority if n in self.index}
+        self.newest |= {self.index[n] for n in upgrades}
+
+    def external(self, package: int, forbidden: int, text: str) -> None:
+        """Forbid ``package`` at the versions of ``forbidden`` (nothing to do when empty)."""
+        if not forbidden:
+            return
+        inc = Incompatibility(self.normal({package: forbidden}), _EXTERNAL, text)
+        if not inc.terms:
+            self.fatal = inc  # every version is forbidden: nothing can be chosen
+        self.add(inc)
 
     def _known(self, name: str, what: str) -> int:
         if name not in self.index:
@@ -348,7 +369,7 @@ class _Solver:
             if self.decided[p]:
                 continue
             allowed = self.current[p]
-            preferred = self.prefer.get(p, 0)
+            preferred = 0 if p in self.newest or self.all_newest else self.prefer.get(p, 0)
             choice = preferred if preferred & allowed else 1 << (allowed.bit_length() - 1)
             self.decisions += 1
             self.assign(p, choice, decision=True, cause=None)
@@ -362,7 +383,7 @@ class _Solver:
         while self.decide():
             self.propagate([self.assignments[-1].package])
         chosen: dict[str, Version] = {}
-        for p, name in enumerate(self.names):
+        for p, name in sorted(enumerate(self.names), key=lambda item: item[1]):
             m = self.current[p]
             chosen[name] = self.versions[p][m.bit_length() - 1]
         return Resolution(chosen, self.decisions, self.conflicts)
@@ -448,9 +469,20 @@ class _Solver:
 
 
 def resolve(problem: ResolutionProblem) -> Resolution:
-    """The newest set of versions (newest first in priority order) meeting every requirement.
+    """A set of versions meeting every requirement, pin, upgrade and floor.
+
+    Decisions follow this order: ``priority`` components get their newest possible version, then
+    upgraded ones theirs, then components with a preferred (current) version keep it if they can,
+    then the rest get their newest. Without ``allow_downgrade`` no preferred component goes below
+    its preferred version, so a solution that keeps every current version is always found first.
 
     :raises Unsatisfiable: with the chain of requirements that conflict.
     :raises InvalidInput: a pin or upgrade names an unknown component or version.
     """
+    if problem.allow_downgrade and problem.prefer:
+        # A downgrade only when it is needed: first look for a set that keeps every floor.
+        try:
+            return _Solver(replace(problem, allow_downgrade=False)).solve()
+        except Unsatisfiable:
+            pass
     return _Solver(problem).solve()

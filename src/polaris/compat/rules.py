@@ -105,6 +105,20 @@ class CompatMatrix:
             contradictions=self.contradictions,
         )
 
+    def renamed(self, rename: Callable[[str], str]) -> CompatMatrix:
+        """The matrix with every component name passed through ``rename`` (spelling aliases)."""
+        from dataclasses import replace
+
+        return CompatMatrix(
+            rules=tuple(
+                replace(r, source=rename(r.source), target=rename(r.target)) for r in self.rules
+            ),
+            backward=tuple(replace(b, component=rename(b.component)) for b in self.backward),
+            forward=tuple(replace(f, component=rename(f.component)) for f in self.forward),
+            catalog={rename(k): v for k, v in self.catalog.items()},
+            contradictions=self.contradictions,
+        )
+
 
 Severity = Literal["error", "warning"]
 
@@ -306,6 +320,8 @@ def to_problem(
     prefer: Mapping[str, Version] | None = None,
     upgrade: Sequence[str] = (),
     priority: Sequence[str] = (),
+    allow_downgrade: bool = False,
+    prefer_newest: bool = False,
 ) -> ResolutionProblem:
     """The resolver's problem for this matrix: its catalog, rules and the caller's wishes."""
     requirements = [
@@ -327,4 +343,6 @@ def to_problem(
         prefer=dict(prefer or {}),
         upgrade=tuple(upgrade),
         priority=tuple(priority),
+        allow_downgrade=allow_downgrade,
+        prefer_newest=prefer_newest,
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from polaris.compat.config import DEFAULT_NAME, load_matrix
 from polaris.compat.constraints import RegistryConstraint, constraint_rules
+from polaris.compat.document import canonical
 from polaris.compat.resolver import Resolution, resolve
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, check, to_problem
 from polaris.core.errors import InvalidInput, InvalidVersion
@@ -17,8 +18,10 @@ from polaris.versions.service import read_status
 
 __all__ = [
     "Checked",
+    "aliases",
     "check_set",
     "current_set",
+    "current_with_platform",
     "load",
     "parse_assignments",
     "resolve_set",
@@ -35,13 +38,37 @@ class Checked:
 
 
 def load(project: Project | None, file: Path | None) -> CompatMatrix:
-    """The matrix from ``file``, else ``compatibility.yml`` at the project root."""
+    """The matrix from ``file``, else ``compatibility.yml`` at the project root.
+
+    Inside a project, component names are matched by spelling: the document's ``api_service``
+    or ``Agent Services`` name the component whose name or description they spell.
+    """
     if file is None:
         if project is None:
             raise InvalidInput("no compatibility file", hint="pass --file or run inside a project")
-        file = Path(project.root) / DEFAULT_NAME
-        return load_matrix(file, display=DEFAULT_NAME)
-    return load_matrix(file)
+        matrix = load_matrix(Path(project.root) / DEFAULT_NAME, display=DEFAULT_NAME)
+    else:
+        matrix = load_matrix(file)
+    return matrix if project is None else matrix.renamed(aliases(project))
+
+
+def aliases(project: Project) -> Callable[[str], str]:
+    """``api_service`` -> ``api`` (its description is "API Service"), by canonical spelling."""
+    known: dict[str, str] = {}
+    for comp in project.components:
+        if comp.description:
+            known.setdefault(canonical(comp.description), comp.name)
+    for comp in project.components:
+        known[canonical(comp.name)] = comp.name
+    return lambda name: known.get(canonical(name), name)
+
+
+def current_with_platform(project: Project) -> dict[str, Version]:
+    """The current versions with the platform's own under ``platform``: what resolve keeps."""
+    chosen, platform = current_set(project)
+    if platform is not None:
+        chosen.setdefault(PLATFORM, platform)
+    return chosen
 
 
 def current_set(project: Project) -> tuple[dict[str, Version], Version | None]:
@@ -89,14 +116,28 @@ def resolve_set(
     prefer: Mapping[str, Version],
     upgrade: Sequence[str],
     priority: Sequence[str],
+    allow_downgrade: bool = False,
+    prefer_newest: bool = False,
 ) -> tuple[Resolution, CheckReport]:
-    """The newest compatible set, and the checker's verdict on it (always clean)."""
+    """A compatible set keeping current versions where it can, and the checker's verdict on it.
+
+    No component goes below its ``prefer`` version unless ``allow_downgrade``; with
+    ``prefer_newest`` those versions are floors only and every decision takes the newest.
+    """
     if not matrix.catalog:
         raise InvalidInput(
             "the compatibility file lists no known versions",
             hint="add a 'versions:' block mapping each component to its versions",
         )
-    problem = to_problem(matrix, pins=pins, prefer=prefer, upgrade=upgrade, priority=priority)
+    problem = to_problem(
+        matrix,
+        pins=pins,
+        prefer=prefer,
+        upgrade=upgrade,
+        priority=priority,
+        allow_downgrade=allow_downgrade,
+        prefer_newest=prefer_newest,
+    )
     result = resolve(problem)
     chosen = dict(result.versions)
     platform = chosen.pop(PLATFORM, None)

@@ -12,12 +12,18 @@ it to an RFC 9457 problem document with a stable ``type``::
     │   │   └── ConfigProblems       project.load: several problems, reported at once
     │   ├── VersionFileError         a version file cannot be read or edited as configured
     │   ├── CommitLintError          commits: a message that is not a Conventional Commit
+    │   ├── ToolMissing              recovery.tools: a backup tool is not installed
     │   └── Unsatisfiable            compat.resolver: no version set meets the rules
     ├── CheckFailed                  a check ran and said no: exit code 1
     │   ├── VersionMismatch          version files disagree
     │   ├── PlatformBumpTooSmall     platform.rules: the release bump is below what changed
     │   ├── PromotionGateFailed      models.rules: a metric misses the promotion gate
     │   ├── FreezeRefused            calendar.service: a freeze window is active
+    │   ├── SchemaViolations         configs.schema: a configuration breaks its JSON Schema
+    │   ├── UnresolvedReference      configs.secrets: a ${...} reference has no value
+    │   ├── DeployerError            deployments.deployers: the deployer failed
+    │   ├── ManifestCorrupted        recovery.rules: a recovery manifest fails its sha256
+    │   ├── BackupFailed             recovery.tools: a backup or restore tool failed
     │   └── SqlExecError             migrations.sqlexec: the database refused a statement
     │       ├── ConnectError         migrations.sqlexec: the database cannot be reached
     │       └── MigrationFailed      migrations.sqlexec: a statement of a migration failed
@@ -29,8 +35,8 @@ it to an RFC 9457 problem document with a stable ``type``::
     ├── AuthenticationRequired       core.actors: no valid token: HTTP 401
     ├── PermissionDenied             core.actors: the token's role is too low: HTTP 403
     ├── ArtifactCorrupted            stored bytes no longer match their digest: exit 1
-    ├── GitError                     commits.git: git failed or the repository is unusable
-    │   └── ShallowCloneError        commits.git: history too shallow to read
+    ├── GitError                     scm.git: git failed or the repository is unusable
+    │   └── ShallowCloneError        scm.git: history too shallow to read
     └── Unavailable                  a server or tool could not be reached: exit 3, HTTP 503
 
 Errors defined in a capability are raised there and listed here; ``tests/core/test_errors.py``

@@ -41,6 +41,7 @@ FileFormat = Literal[
     "json",  # a JSON key by dotted path, default ``version`` (package.json)
     "image",  # image references ``registry/name:TAG`` of one configured image, in any text file
     "pattern",  # a search/replace pattern with a ``{version}`` placeholder
+    "dockerfile",  # ``LABEL version=`` (seed 9.2.1) and ``org.opencontainers.image.version``
 ]
 FILE_FORMATS: Final[tuple[FileFormat, ...]] = (
     "version-file",
@@ -51,6 +52,7 @@ FILE_FORMATS: Final[tuple[FileFormat, ...]] = (
     "json",
     "image",
     "pattern",
+    "dockerfile",
 )
 
 

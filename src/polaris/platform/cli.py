@@ -72,6 +72,12 @@ def plan(
     newest: Annotated[
         bool, typer.Option("--newest", help="Prefer the newest versions, not the previous ones.")
     ] = False,
+    allow_downgrade: Annotated[
+        bool,
+        typer.Option(
+            "--allow-downgrade", help="Let a component go below the previous release's version."
+        ),
+    ] = False,
     save: Annotated[
         bool, typer.Option("--save", help="Store the planned release in the registry.")
     ] = False,
@@ -102,6 +108,7 @@ def plan(
         newest=newest,
         current=current,
         project_kinds=kinds,
+        allow_downgrade=allow_downgrade,
     )
     if save and not dry_run:
         actor = Actor(name=getpass.getuser(), role=Role.ADMIN)
@@ -114,7 +121,7 @@ def plan(
         for name, p in zip(result.bom, result.pins, strict=True):
             ch = changes.get(name) if result.previous is not None else None
             before = "" if ch is None or ch.old is None else str(ch.old)
-            what = "" if ch is None or ch.change == "unchanged" else ch.bump
+            what = "" if ch is None or ch.change == "unchanged" else ch.label
             rows.append((p.name, p.kind, p.version, before, what))
         for c in result.diff.changed if result.previous is not None else ():
             if c.change == "removed":
@@ -175,7 +182,7 @@ def diff(
                         c.change,
                         c.old or "",
                         c.new or "",
-                        f"{c.bump} (breaking)" if c.breaking else c.bump,
+                        c.label,
                     )
                     for c in result.diff.changed
                 ),
@@ -183,7 +190,9 @@ def diff(
         )
         unchanged = len(result.diff.changes) - len(result.diff.changed)
         out.print(f"{len(result.diff.changed)} changed, {unchanged} unchanged")
-        if result.bump is not None:
+        if result.bump == "downgrade":
+            out.print(f"platform {result.a_version} -> {result.b_version}: downgrade")
+        elif result.bump is not None:
             out.print(
                 f"platform bump: {result.bump}; the components need at least {result.diff.required}"
             )

@@ -1,16 +1,22 @@
 """The demo platform of seed 2.1, loaded by ``polaris serve --demo`` so a newcomer sees data.
 
-Three models with a few versions each (one in production, one in staging, some in development),
-and platform release 2.1.0 pinning every component of the seed's hierarchy. Idempotent: nothing is
-loaded when the store already has models.
+One source: the bundled example ``examples/aiops-polaris`` (or ``POLARIS_DEMO_PROJECT``). Platform
+release 2.1.0 pins every component of the example under the example's own names and versions, so
+``polaris platform diff 2.1.0 current`` on the example shows no change; its three models get a
+short history each (one version in production, the one the example carries; one in staging; some
+in development). Idempotent: nothing is loaded when the store already has models.
 """
 
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from polaris.core.actors import Actor, Role
+from polaris.core.errors import NotFound
+from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.models.gates import parse_threshold
 from polaris.models.rules import Stage
@@ -20,7 +26,7 @@ from polaris.platform.rules import ReleasePin
 if TYPE_CHECKING:
     from polaris.wiring import Services
 
-__all__ = ["load_demo"]
+__all__ = ["demo_project", "demo_project_path", "load_demo"]
 
 _ACTOR: Final = Actor(name="demo", role=Role.ADMIN)
 
@@ -37,17 +43,40 @@ _MODELS: Final = (
     ("ner", "1.1.0", 0.88, 22.0, Stage.PRODUCTION),
 )
 
-_COMPONENTS: Final = (
-    ("api-service", "service", "2.1.0"),
-    ("agent-services", "service", "2.1.0"),
-    ("web-ui", "service", "2.1.0"),
-    ("kubernetes-manifests", "infra", "2.1.0"),
-    ("docker-images", "infra", "2.1.0"),
-    ("terraform-modules", "infra", "1.4.0"),
-    ("mysql-schema", "schema", "2.1.0"),
-    ("neo4j-schema", "schema", "1.2.0"),
-    ("weaviate-schema", "schema", "1.1.0"),
-)
+
+def demo_project_path() -> Path:
+    """Where the example platform is: ``POLARIS_DEMO_PROJECT``, else the checkout's example."""
+    configured = os.environ.get("POLARIS_DEMO_PROJECT")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / "examples" / "aiops-polaris"
+
+
+def demo_project() -> Project:
+    """The example platform the demo loads."""
+    from polaris.project.load import find_config, load_project
+
+    path = demo_project_path()
+    if not (path / "polaris.toml").is_file():
+        raise NotFound(
+            f"the demo's example platform is not at {path}",
+            hint="set POLARIS_DEMO_PROJECT to a copy of examples/aiops-polaris",
+        )
+    return load_project(find_config(path))
+
+
+def _pins(project: Project, models: dict[str, str]) -> list[ReleasePin]:
+    """The example's components at their versions; models at their production version."""
+    from polaris.compat.service import current_set  # lazy: only the demo reads version files
+
+    versions, _platform = current_set(project)
+    pins: list[ReleasePin] = []
+    for comp in project.components:
+        if comp.kind == "model" or comp.name not in versions:
+            continue
+        pins.append(ReleasePin(comp.name, comp.kind, versions[comp.name]))
+    pins += [ReleasePin(n, "model", Version.parse(v)) for n, v in models.items()]
+    return pins
 
 
 def load_demo(services: Services) -> bool:
@@ -55,6 +84,7 @@ def load_demo(services: Services) -> bool:
     reg = services.registry
     if reg.models():
         return False
+    project = demo_project()
     previous: dict[str, str] = {}
     production: dict[str, str] = {}
     for name, version, acc, p95, stage in _MODELS:
@@ -92,7 +122,7 @@ def load_demo(services: Services) -> bool:
             rollback_to=production.get(name),
         )
         production[name] = version  # the next production version archives this one
-    pins = [ReleasePin(n, k, Version.parse(v)) for n, k, v in _COMPONENTS]
-    pins += [ReleasePin(n, "model", Version.parse(v)) for n, v in production.items()]
-    services.releases.release("2.1.0", pins, actor=_ACTOR, notes="demo platform (seed 2.1)")
+    services.releases.release(
+        "2.1.0", _pins(project, production), actor=_ACTOR, notes="demo platform (seed 2.1)"
+    )
     return True

@@ -24,6 +24,7 @@ __all__ = [
     "list_component_versions",
     "list_model_dependencies",
     "list_releases",
+    "unregistered_models",
 ]
 
 
@@ -125,3 +126,18 @@ def list_model_dependencies(s: Session) -> list[tuple[str, Version, str, tuple[s
         (name, Version.parse(v), stage, tuple(str(d) for d in deps or ()))
         for name, v, stage, deps in rows
     ]
+
+
+def unregistered_models(s: Session, pins: list[ReleasePin]) -> list[ReleasePin]:
+    """The model pins whose version is not in the registry, every one of them."""
+    from polaris.models import repo as model_repo
+
+    missing: list[ReleasePin] = []
+    for pin in pins:
+        if pin.kind != "model":
+            continue
+        try:
+            model_repo.get_version(s, pin.name, pin.version)
+        except NotFound:
+            missing.append(pin)
+    return missing

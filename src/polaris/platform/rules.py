@@ -92,6 +92,18 @@ class ComponentChange:
     breaking: bool
 
     @property
+    def downgrade(self) -> bool:
+        """Whether the component went to an older version."""
+        return self.old is not None and self.new is not None and self.new < self.old
+
+    @property
+    def label(self) -> str:
+        """``minor``, ``major (breaking)``, or ``downgrade (major)`` for an older version."""
+        if self.downgrade:
+            return f"downgrade ({self.bump})"
+        return f"{self.bump} (breaking)" if self.breaking else self.bump
+
+    @property
     def required(self) -> BumpType:
         """The smallest platform bump this change asks for."""
         if self.breaking:
@@ -109,11 +121,14 @@ class ComponentChange:
             "to": None if self.new is None else str(self.new),
             "bump": self.bump,
             "breaking": self.breaking,
+            "downgrade": self.downgrade,
         }
 
     def describe(self) -> str:
         """``rag_search 1.3.2 -> 2.0.0 (major, breaking)``."""
         tag = f"{self.bump}, breaking" if self.breaking else self.bump
+        if self.downgrade:
+            tag = f"downgrade, {tag}"
         if self.change == "added":
             return f"{self.name} added at {self.new} ({tag})"
         if self.change == "removed":

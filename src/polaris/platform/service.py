@@ -17,14 +17,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from polaris.compat.config import DEFAULT_NAME, load_matrix
 from polaris.compat.constraints import RegistryConstraint, model_constraints
 from polaris.compat.rules import PLATFORM, CheckReport, CompatMatrix, Violation, check
 from polaris.compat.service import resolve_set, with_registry
 from polaris.core.actors import Actor
-from polaris.core.errors import Conflict, InvalidInput, Location
+from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.core.project import Project
 from polaris.core.semver import Version
 from polaris.models.rules import Stage
@@ -34,6 +34,7 @@ from polaris.platform.repo import (
     list_component_versions,
     list_model_dependencies,
     list_releases,
+    unregistered_models,
 )
 from polaris.platform.rules import (
     BomDiff,
@@ -136,7 +137,8 @@ class PlatformDiff:
     a_version: Version | None
     b_version: Version | None
     diff: BomDiff
-    bump: BumpType | None
+    #: The platform's bump from ``a`` to ``b``, or ``downgrade`` when ``b`` is older.
+    bump: BumpType | Literal["downgrade"] | None
     problem: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -258,6 +260,7 @@ class PlatformService:
         newest: bool = False,
         current: Mapping[str, Version] | None = None,
         project_kinds: Mapping[str, str] | None = None,
+        allow_downgrade: bool = False,
     ) -> Plan:
         """Propose the BOM of platform ``version``, check it and validate the bump rule.
 
@@ -302,9 +305,11 @@ class PlatformService:
         _result, report = resolve_set(
             matrix,
             pins={**pins, PLATFORM: version},
-            prefer={} if newest else base,
+            prefer=base,
             upgrade=[align(u) for u in upgrade],
             priority=[align(p) for p in priority],
+            allow_downgrade=allow_downgrade,
+            prefer_newest=newest,
         )
         bom = {k: v for k, v in sorted(report.selection.items()) if k != PLATFORM}
         diff = diff_boms({} if previous is None else base, bom)
@@ -331,6 +336,16 @@ class PlatformService:
             raise InvalidInput(
                 f"platform {plan.version} does not pass the compatibility check",
                 hint="run polaris compat check on the planned set",
+            )
+        with self.db.read() as s:
+            missing = unregistered_models(s, list(plan.pins))
+        if missing:
+            listed = ", ".join(f"{p.name} {p.version}" for p in missing)
+            raise NotFound(
+                f"{len(missing)} model version{'s are' if len(missing) != 1 else ' is'} "
+                f"not registered: {listed}",
+                location=Location(field="pins"),
+                hint="register each (polaris models register NAME --version V ...), then save",
             )
         self.releases.release(str(plan.version), plan.pins, actor=actor, notes=notes)
         return Plan(
@@ -363,11 +378,14 @@ class PlatformService:
         left, lv = self._side(a, current)
         right, rv = self._side(b, current)
         diff = diff_boms(left, right)
-        bump: BumpType | None = None
+        bump: BumpType | Literal["downgrade"] | None = None
         problem: str | None = None
         if lv is not None and rv is not None:
             bump = bump_type(lv, rv)
-            if rv > lv:
+            if rv < lv:
+                bump = "downgrade"
+                problem = f"platform {lv} -> {rv} is a downgrade, not a release bump"
+            elif rv > lv:
                 try:
                     check_platform_bump(lv, rv, diff)
                 except PlatformBumpTooSmall as exc:

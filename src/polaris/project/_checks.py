@@ -33,6 +33,7 @@ _KEY_DEFAULTS: Final[dict[str, str | None]] = {
     "python": "__version__",
     "json": "version",
     "yaml": None,
+    "dockerfile": None,  # a label name; both version labels when none
 }
 _PLACEHOLDER: Final = re.compile(r"\{([^{}]*)\}")
 _DOTTED_KEY: Final = re.compile(r"[^.\s]+(?:\.[^.\s]+)*")

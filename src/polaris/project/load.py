@@ -13,13 +13,16 @@ import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from polaris.core.errors import ConfigError, Location
 from polaris.core.project import Project
 from polaris.project._checks import Problem
 from polaris.project._toml_lines import KeyPath, key_lines, line_of
 from polaris.project._validate import Validator
-from polaris.settings import Settings
+
+if TYPE_CHECKING:
+    from polaris.settings import Settings
 
 __all__ = [
     "CONFIG_NAME",

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
@@ -25,6 +26,7 @@ from polaris.core.errors import InvalidInput, PolarisError
 from polaris.core.project import Project
 from polaris.core.semver import Version, coerce
 from polaris.project.load import find_config, load_project
+from polaris.releases.render import next_json, next_lines
 
 if TYPE_CHECKING:
     from polaris.releases import config as release_config
@@ -53,37 +55,28 @@ def _today() -> str:
 # -- version next -------------------------------------------------------------------------------
 
 
-def _next_json(report: NextReport) -> dict[str, object]:
-    nv = report.next
-    return {
-        "next": str(nv.next) if nv.next is not None else None,
-        "tag": report.tag,
-        "level": nv.level,
-        "last_release": str(nv.last_release) if nv.last_release is not None else None,
-        "last_tag": report.last_tag,
-        "component": report.component,
-        "branch": report.branch,
-        "commits_considered": nv.considered,
-        "reasons": [
-            {"sha": r.sha, "subject": r.subject, "level": r.level, "why": r.why} for r in nv.reasons
-        ],
-        "warnings": list(report.warnings),
-    }
+def _project_or_tags(path: Path | None) -> Project:
+    """The project, or without any config file, one read from the git tags alone (with a note)."""
+    proj, from_tags = releases.open_project_or_tags(path)
+    if from_tags:
+        err_console.print(f"[dim]note:[/] {escape(releases.TAGS_ONLY_NOTE)}")
+    return proj
 
 
 def _next_human(report: NextReport, out: Console) -> None:
-    nv = report.next
-    since = f" since {report.last_tag}" if report.last_tag else " (no release tag yet)"
     for warning in report.warnings:
-        err_console.print(f"[yellow]warning:[/] {warning}")
-    if nv.next is None:
-        out.print(f"No release: {nv.considered} commit(s){since}, none calls for one.")
-        return
-    out.print(f"[bold]{nv.next}[/] ({nv.level or 'finalise'}){since}")
-    if nv.reasons:
-        out.print("Because of:")
-    for r in nv.reasons:
-        out.print(f"  {r.sha[:7]} {r.subject}  [dim]{r.why}[/]")
+        err_console.print(f"[yellow]warning:[/] {escape(warning)}")
+    for style, text in next_lines(report):
+        if style == "bold":
+            version, _, rest = text.partition(" ")
+            out.print(f"[bold]{escape(version)}[/] {escape(rest)}")
+        elif style == "dim" and text.startswith("note: "):
+            out.print(f"[dim]note:[/] {escape(text.removeprefix('note: '))}")
+        elif style == "dim":
+            head, _, why = text.rpartition("  ")
+            out.print(f"{escape(head)}  [dim]{escape(why)}[/]")
+        else:
+            out.print(escape(text))
 
 
 def next_version(
@@ -93,8 +86,8 @@ def next_version(
     as_json: JsonOption = False,
 ) -> None:
     """Print the next version from the Conventional Commits since the last release, and why."""
-    report = releases.compute_next(open_project(project), component=component, pre=pre)
-    emit(_next_json(report), as_json=as_json, human=lambda out: _next_human(report, out))
+    report = releases.compute_next(_project_or_tags(project), component=component, pre=pre)
+    emit(next_json(report), as_json=as_json, human=lambda out: _next_human(report, out))
 
 
 # -- changelog ----------------------------------------------------------------------------------
@@ -117,6 +110,14 @@ def changelog(
         ),
     ] = None,
     component: ComponentOption = None,
+    as_notes: Annotated[
+        bool,
+        typer.Option(
+            "--notes",
+            help="With --release/--unreleased: the release notes of the document's template "
+            "(14.2.1), every section, placeholders marked.",
+        ),
+    ] = False,
     dry_run: DryRunOption = False,
     project: ProjectOption = None,
     as_json: JsonOption = False,
@@ -124,14 +125,14 @@ def changelog(
     """Regenerate CHANGELOG.md from history (Keep a Changelog 1.1.0), or print one release."""
     if unreleased and release_version is not None:
         raise InvalidInput("give either --unreleased or --release, not both")
-    proj = open_project(project)
+    proj = _project_or_tags(project)
     if unreleased or release_version is not None:
         version = coerce(release_version) if release_version is not None else None
         notes = releases.release_notes(proj, version=version, component=component)
         if as_json:
             print_json(notes)
             return
-        text = releases.render_notes(proj, notes)
+        text = releases.render_notes(proj, notes, kind="notes" if as_notes else "section")
         default: Path | None = None
     else:
         if as_json:

@@ -6,9 +6,9 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
-from polaris.commits.bump import BumpRules, Level
+from polaris.commits.bump import BUMP_PRESETS, BumpRules, Level
 from polaris.commits.changelog import MARKER
 from polaris.commits.rules import DEFAULT_SECTIONS, CommitRules
 from polaris.core.errors import ConfigError, Location
@@ -30,6 +30,19 @@ class ReleaseConfig:
     remote: str = "origin"
     commit_message: str = "chore(release): {tag}"
     templates: str = ".polaris/templates"
+    #: The annotated tag's message: ``{notes}`` is the release notes.
+    tag_message: str = "{notes}"
+
+
+#: The document's release commit and tag (seed 3.1.3), the default where the platform version
+#: lives in the document's VERSION file.
+DOCUMENT_COMMIT_MESSAGE: Final = "Bump version to {tag}"
+DOCUMENT_TAG_MESSAGE: Final = "Release {tag}\n\n{notes}"
+
+
+def _has_document_version_file(project: Project) -> bool:
+    source = project.platform_source
+    return source is not None and source.format == "version-file"
 
 
 def _release_table(project: Project) -> tuple[Mapping[str, Any], str]:
@@ -53,8 +66,11 @@ def load_release_config(project: Project) -> ReleaseConfig:
     """Read the optional ``[release]`` table; unknown keys and wrong types are errors.
 
     Keys: ``types`` (type -> section, added to the defaults), ``bump`` (type -> major|minor|patch,
-    replacing the defaults), ``major_zero_breaking`` (minor|major), ``merges`` (skip|parse),
-    ``strict_types``, ``changelog``, ``include_prereleases``, ``remote``, ``commit_message``.
+    replacing the preset's mapping), ``major_zero_breaking`` (minor|major), ``merges`` (skip|parse),
+    ``strict_types``, ``changelog``, ``include_prereleases``, ``remote``, ``commit_message``,
+    ``tag_message``, ``bump_preset`` (``document``, the default: seed 2.2.2; or
+    ``conventional``), ``exclude`` (commits left out, ``type`` or ``type(scope)``; default
+    ``["chore(release)"]``).
     """
     table, prefix = _release_table(project)
     file = Path(project.config_path).name
@@ -75,6 +91,9 @@ def load_release_config(project: Project) -> ReleaseConfig:
         "include_prereleases",
         "remote",
         "commit_message",
+        "tag_message",
+        "bump_preset",
+        "exclude",
     }
     for key in table:
         if key not in known:
@@ -91,7 +110,10 @@ def load_release_config(project: Project) -> ReleaseConfig:
         ):
             raise bad("types", 'a table of type = "Section title"')
         sections.update({k.lower(): v for k, v in types.items()})
-    levels: dict[str, Level] = {"feat": "minor", "fix": "patch", "perf": "patch"}
+    preset = table.get("bump_preset", "document")
+    if preset not in BUMP_PRESETS:
+        raise bad("bump_preset", " or ".join(f'"{name}"' for name in BUMP_PRESETS))
+    levels: dict[str, Level] = dict(BUMP_PRESETS[preset])
     if "bump" in table:
         bump = table["bump"]
         if not isinstance(bump, dict) or not all(
@@ -108,7 +130,10 @@ def load_release_config(project: Project) -> ReleaseConfig:
     for key in ("strict_types", "include_prereleases"):
         if key in table and not isinstance(table[key], bool):
             raise bad(key, "true or false")
-    for key in ("changelog", "remote", "commit_message"):
+    exclude = table.get("exclude", ["chore(release)"])
+    if not isinstance(exclude, list) or not all(isinstance(e, str) and e for e in exclude):
+        raise bad("exclude", 'a list of "type" or "type(scope)"')
+    for key in ("changelog", "remote", "commit_message", "tag_message"):
         if key in table and (not isinstance(table[key], str) or not table[key]):
             raise bad(key, "a non-empty string")
     if "{tag}" not in table.get("commit_message", "{tag}") and "{version}" not in table.get(
@@ -119,12 +144,17 @@ def load_release_config(project: Project) -> ReleaseConfig:
         sections=sections,
         merges=cast("Literal['skip', 'parse']", merges),
         strict_types=table.get("strict_types", True),
+        exclude=tuple(e.lower() for e in exclude),
     )
+    document = _has_document_version_file(project)
     return ReleaseConfig(
         rules=rules,
         bump=BumpRules(levels=levels, major_zero_breaking=cast("Level", mzb)),
         changelog=table.get("changelog", "CHANGELOG.md"),
         include_prereleases=table.get("include_prereleases", False),
         remote=table.get("remote", "origin"),
-        commit_message=table.get("commit_message", "chore(release): {tag}"),
+        commit_message=table.get(
+            "commit_message", DOCUMENT_COMMIT_MESSAGE if document else "chore(release): {tag}"
+        ),
+        tag_message=table.get("tag_message", DOCUMENT_TAG_MESSAGE if document else "{notes}"),
     )

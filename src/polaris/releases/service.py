@@ -27,7 +27,6 @@ from polaris.commits.changelog import (
     render_release,
     split_history,
 )
-from polaris.commits.git import Git, GitError, Tag
 from polaris.commits.rules import (
     Commit,
     CommitLintError,
@@ -39,6 +38,7 @@ from polaris.commits.rules import (
     select_commits,
 )
 from polaris.core.errors import (
+    ConfigError,
     Conflict,
     InvalidInput,
     Location,
@@ -56,6 +56,7 @@ from polaris.releases.tags import (
     tag_format,
     tag_index,
 )
+from polaris.scm.git import Git, GitError, Tag
 
 if TYPE_CHECKING:
     import jinja2
@@ -71,11 +72,13 @@ __all__ = [
     "compute_next",
     "history",
     "lint_file",
+    "open_project_or_tags",
     "plan_auto_bump",
     "plan_changelog",
     "release",
     "release_notes",
     "render_notes",
+    "tags_only_project",
     "write_changelog",
 ]
 
@@ -95,11 +98,54 @@ class NextReport:
     head: str | None
     commits: tuple[Commit, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: Why the base is not the last release tag on HEAD's history, when it is not.
+    base_note: str | None = None
+    #: The version the files carry, read when no release tag exists yet.
+    current: Version | None = None
 
     @property
     def version(self) -> Version | None:
         """The next version, or ``None`` when nothing calls for a release."""
         return self.next.next
+
+
+#: The one-line note printed when a command runs from the tags alone.
+TAGS_ONLY_NOTE = (
+    "no polaris.toml: using the tag history (v{version} tags) with the default rules; "
+    "`polaris init` or a polaris.toml configures more"
+)
+
+
+def tags_only_project(start: Path) -> Project | None:
+    """A project read from git alone (tags ``v{version}``, no version files), or ``None`` when
+    ``start`` is not inside a git working tree. Zero configuration, as git-cliff and
+    semantic-release work from tags alone."""
+    git = Git(start if start.is_dir() else start.parent)
+    if not git.is_repo():
+        return None
+    root = git.toplevel()
+    return Project(
+        root=str(root),
+        config_path=str(root / "polaris.toml"),  # absent: every optional table is empty
+        name=root.name,
+        platform_source=None,
+    )
+
+
+def open_project_or_tags(path: Path | None) -> tuple[Project, bool]:
+    """The project at ``path`` (default: here), or without any config file one read from the git
+    tags alone; the flag says which (the caller prints :data:`TAGS_ONLY_NOTE`)."""
+    from polaris.project.load import find_config, load_project
+
+    start = path if path is not None else Path.cwd()
+    try:
+        config = find_config(start)
+    except ConfigError:
+        proj = tags_only_project(start) if start.exists() else None
+        if proj is None:
+            raise
+        return proj, True
+    return load_project(config), False
 
 
 def _git_for(project: Project) -> Git:
@@ -204,10 +250,12 @@ def compute_next(
     paths = _paths(project, component)
     found, dates, warnings = tag_candidates(tags, project, component, None)
     index, raws = _since_last_release(git, head, found, dates, warnings, paths)
+    index, raws, base_note = _base_from_source(git, project, component, found, index, raws, paths)
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
     current: Version | None = None
-    if index.last_release is None:
+    has_source = component is not None or project.platform_source is not None
+    if index.last_release is None and has_source:
         from polaris.versions import (
             service as versioning,  # lazy: the file-format adapters load slowly
         )
@@ -234,7 +282,57 @@ def compute_next(
         head=head,
         commits=tuple(commits),
         warnings=index.warnings,
+        base_note=base_note,
+        current=current,
     )
+
+
+def _base_from_source(
+    git: Git,
+    project: Project,
+    component: str | None,
+    found: list[tuple[Version, str, str]],
+    index: TagIndex,
+    raws: list[RawCommit],
+    paths: tuple[str, ...],
+) -> tuple[TagIndex, list[RawCommit], str | None]:
+    """Use the tag of the version the files name when it is newer than the last reachable one.
+
+    A release commit tagged on a branch that was then merged or squashed is not an ancestor of
+    HEAD, so the last reachable tag is older than the release: counting from it would replay
+    released commits. The version source is read only when such a newer tag exists.
+    """
+    last = index.last_release[2] if index.last_release else None
+    if not any(not v.is_prerelease and (last is None or v > last) for v, _n, _s in found):
+        return index, raws, None
+    from polaris.versions import service as versioning  # lazy: the file-format adapters load slowly
+
+    try:
+        named = versioning.current_version(project, component)
+    except PolarisError:
+        return index, raws, None
+    hit = next(((n, s) for v, n, s in found if v == named and not v.is_prerelease), None)
+    if hit is None or (last is not None and named <= last):
+        return index, raws, None
+    name, sha = hit
+    base = (name, sha, named)
+    last_tag = index.last_tag if index.last_tag and index.last_tag[2] > named else base
+    index = replace(index, last_release=base, last_tag=last_tag)
+    revs = ["HEAD", f"^{sha}"]
+    source = versioning.target_for(project, component).source
+    # On HEAD's history, the commit that wrote the released version into the version source is
+    # the release (the squashed or rebased release commit): what precedes it was released.
+    touched = git.last_touching(source.path) if source is not None else None
+    if touched is not None:
+        revs.append(f"^{touched}")
+    raws = list(git.log(revs, paths))
+    note = (
+        f"base {name}: the version source names {named} and its tag is not an ancestor of HEAD "
+        f"(merged or squashed), so the commits counted are {name}..HEAD"
+    )
+    if touched is not None:
+        note += f" after {touched[:7]}, which set {named} in {source.path if source else ''}"
+    return index, raws, note
 
 
 def branch_version(report: NextReport, build_number: int) -> Version | None:
@@ -258,7 +356,7 @@ def plan_auto_bump(
         since = f" since {report.last_tag}" if report.last_tag else ""
         raise Conflict(
             f"no commit{since} calls for a new version ({report.next.considered} considered)",
-            hint="only feat, fix, perf and breaking changes release; or bump a part by name",
+            hint="see the bump rules in docs/release.md; or bump a part by name",
         )
     return versioning.plan_set(project, report.version, component=component)
 
@@ -510,6 +608,8 @@ class ReleaseResult:
     signed: bool = False
     reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: The annotated tag's message (``[release] tag_message``); the notes when empty.
+    tag_message: str = ""
 
 
 @dataclass(slots=True)
@@ -548,7 +648,7 @@ def _target(report: NextReport, version: Version | None, pre: str | None) -> Ver
     if report.version is None:
         raise Conflict(
             "no commit since the last release calls for a new version",
-            hint="only feat, fix, perf and breaking changes release; or give the version",
+            hint="see the bump rules in docs/release.md; or give the version",
         )
     return report.version
 
@@ -631,7 +731,7 @@ def _execute(
         git.add(result.files)
         sha = git.commit(result.commit_message)
         undo.committed = True
-        git.create_tag(result.tag, result.notes_text, sign=result.signed)
+        git.create_tag(result.tag, result.tag_message or result.notes_text, sign=result.signed)
         undo.tag = result.tag
         if push:
             git.push(remote, [f"HEAD:refs/heads/{branch}", f"refs/tags/{result.tag}"])
@@ -645,6 +745,13 @@ def _execute(
             ) from exc
         raise
     return sha
+
+
+def _fill(template: str, **values: str) -> str:
+    """``template`` with each ``{name}`` replaced (other braces are left as they are)."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
 
 
 def release(
@@ -684,6 +791,7 @@ def release(
         previous=previous,
         date=today,
         remote=remote,
+        base=report.current,
     )
     env = _environment(project, config)
     section = _render(env, "release.md.j2", release=notes)
@@ -692,19 +800,21 @@ def release(
     if remote is not None:
         heading += f"({remote.compare_url(tag, 'HEAD')})"
     _plan_changelog_insert(project, config, env, section, heading, plan)
+    notes_text = _render(env, "notes.md.j2", release=notes, name=project.name)
     result = ReleaseResult(
         version=target,
         tag=tag,
         previous_tag=previous[0] if previous else None,
         commit_message=config.commit_message.format(tag=tag, version=target),
         notes=notes,
-        notes_text=_render(env, "notes.md.j2", release=notes, name=project.name),
+        notes_text=notes_text,
         files=tuple(plan.changed_files),
         diff=plan.diff(),
         dry_run=dry_run,
         signed=sign,
         reasons=tuple(r.subject for r in report.next.reasons),
         warnings=tuple(warnings),
+        tag_message=_fill(config.tag_message, tag=tag, version=str(target), notes=notes_text),
     )
     if dry_run:
         return result

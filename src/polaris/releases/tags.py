@@ -6,10 +6,10 @@ from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 
 from polaris.commits.bump import tag_version_text
-from polaris.commits.git import Git, Tag
 from polaris.core.errors import InvalidVersion
 from polaris.core.project import Project
 from polaris.core.semver import Version
+from polaris.scm.git import Git, Tag
 
 __all__ = ["TagIndex", "ancestry", "read_tags", "tag_candidates", "tag_format", "tag_index"]
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Protocol
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.tree import Tree
 
 from polaris.cli._lazy import lazy_import
@@ -14,14 +15,17 @@ from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._project import open_project
 from polaris.cli._render import console, emit, print_json, table
 from polaris.core.errors import InvalidInput, VersionMismatch
-from polaris.core.semver import Version, ci_build_metadata, coerce
+from polaris.core.semver import Version, coerce
 
 if TYPE_CHECKING:
     from polaris.core.project import Project
+    from polaris.versions import builds, updates
     from polaris.versions import service as versioning
-    from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus
+    from polaris.versions.service import ComponentStatus, FilePlan, PlatformStatus, Step
 else:
     versioning = lazy_import("polaris.versions.service")
+    builds = lazy_import("polaris.versions.builds")
+    updates = lazy_import("polaris.versions.updates")
 
 __all__ = ["AutoBumpPlanner", "app", "auto_bump_planner", "status"]
 
@@ -69,10 +73,46 @@ def _render_tree(status: PlatformStatus, out: Console) -> None:
 
 
 def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
-    """Show the platform's version tree, each component as found in its files."""
+    """Show the platform's version tree, the git branch and whether the tree is clean, and the
+    available updates (seed 13.1.1)."""
     proj = open_project(project)
     result = versioning.read_status(proj)
-    emit(_status_json(result), as_json=as_json, human=lambda out: _render_tree(result, out))
+    ws = builds.workspace(proj)
+    sources, found = updates.available_updates(proj)
+    data = {
+        **_status_json(result),
+        "git": {
+            "repository": ws.repository,
+            "branch": ws.branch,
+            "head": ws.head,
+            "clean": ws.clean if ws.repository else None,
+            "uncommitted": list(ws.dirty),
+        },
+        "updates": {"sources": sources, "available": found},
+    }
+
+    def human(out: Console) -> None:
+        _render_tree(result, out)
+        if not ws.repository:
+            out.print("Git: not a git working tree.")
+        else:
+            where = escape(ws.branch) if ws.branch else f"detached at {(ws.head or '')[:8]}"
+            state = "clean" if ws.clean else f"{len(ws.dirty)} uncommitted change(s)"
+            out.print(f"Git: branch {where}, {state}.")
+        if not sources:
+            out.print("Updates: no update source configured.")
+        elif not found:
+            out.print(f"Updates: none available ({', '.join(sources)}).")
+        else:
+            out.print(
+                table(
+                    "Available updates",
+                    ["name", "current", "available", "source", "note"],
+                    ((u.name, u.current, u.available, u.source, u.note) for u in found),
+                )
+            )
+
+    emit(data, as_json=as_json, human=human)
 
 
 def _status_json(status: PlatformStatus) -> dict[str, object]:
@@ -113,11 +153,12 @@ def show(
 ) -> None:
     """Print the current version of the platform (or of one component).
 
-    In CI (``CI`` set), also the build version with metadata ``+build.<BUILD_NUMBER>.<GIT_COMMIT>``.
+    In CI (GitHub Actions, GitLab CI, Jenkins or ``CI``), also the build version with metadata
+    ``+build.<number>.<commit8>`` (the commit from git when CI names none).
     """
     proj = open_project(project)
     version = versioning.current_version(proj, component)
-    build = ci_build_metadata(os.environ)
+    build = builds.ci_metadata(proj, os.environ)
     data: dict[str, object] = {
         "target": component or proj.name,
         "version": str(version),
@@ -132,6 +173,21 @@ def show(
     emit(
         data, as_json=as_json, human=lambda out: out.print(str(data.get("build_version", version)))
     )
+
+
+def _step_text(step: Step, *, bold: bool = False) -> str:
+    """``api: 1.2.0 -> 1.2.1``, or ``api 1.2.1 written to 2 files`` for a sync step."""
+    if step.old == step.new:
+        n = len(step.files)
+        return f"{escape(step.label)} {step.new} written to {n} file{'s' if n != 1 else ''}"
+    new = f"[bold]{step.new}[/]" if bold else step.new
+    return f"{escape(step.label)}: {step.old} -> {new}"
+
+
+def _unchanged(plan: FilePlan) -> None:
+    same = sum(1 for step in plan.steps if not step.changed)
+    if same:
+        console.print(f"{same} unchanged (already in step)")
 
 
 def _finish(plan: FilePlan, *, dry_run: bool, as_json: JsonOption) -> None:
@@ -149,14 +205,18 @@ def _finish(plan: FilePlan, *, dry_run: bool, as_json: JsonOption) -> None:
             diff = plan.diff()
             console.out(diff, end="") if diff else console.print("No file would change.")
             for step in plan.steps:
-                console.print(f"Would set {step.label}: {step.old} -> {step.new}")
+                if step.changed:
+                    console.print(f"Would set {_step_text(step)}")
+            _unchanged(plan)
         return
     written = versioning.apply(plan)
     if as_json:
         print_json({"dry_run": False, "steps": plan.steps, "files": written})
         return
     for step in plan.steps:
-        console.print(f"{step.label}: {step.old} -> [bold]{step.new}[/]")
+        if step.changed:
+            console.print(_step_text(step, bold=True))
+    _unchanged(plan)
     console.print(f"Updated {len(written)} file{'s' if len(written) != 1 else ''}.")
     for path in written:
         console.print(f"  {path}")
@@ -295,11 +355,16 @@ def branch(
         str | None,
         typer.Option(
             "--branch",
-            help="Branch name (default: $BRANCH_NAME, $GITHUB_REF_NAME or $CI_COMMIT_BRANCH).",
+            help="Branch name (default: the CI's branch, e.g. $GITHUB_REF_NAME, "
+            "$CI_COMMIT_BRANCH, $BRANCH_NAME; else the checked-out branch).",
         ),
     ] = None,
     build_number: Annotated[
-        int | None, typer.Option("--build-number", help="Build number (default: $BUILD_NUMBER).")
+        int | None,
+        typer.Option(
+            "--build-number",
+            help="Build number (default: $GITHUB_RUN_NUMBER, $CI_PIPELINE_IID or $BUILD_NUMBER).",
+        ),
     ] = None,
     base: Annotated[
         str | None,
@@ -309,17 +374,23 @@ def branch(
     project: ProjectOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Print the build version for a branch (seed 2.3): develop -> 2.1.0-dev.123, ..."""
-    env = os.environ
-    name = branch_name or env.get("BRANCH_NAME") or env.get("GITHUB_REF_NAME")
-    name = name or env.get("CI_COMMIT_BRANCH")
-    if not name:
-        raise InvalidInput("no branch given", hint="pass --branch or set BRANCH_NAME")
-    number = build_number if build_number is not None else int(env.get("BUILD_NUMBER", "0") or 0)
-    target = coerce(base) if base else versioning.current_version(open_project(project), component)
-    result = target.branch_version(name, number)
+    """Print the build version for a branch (seed 2.3): develop -> 2.1.0-dev.123,
+    release/2.2.0 -> 2.2.0-rc.N (N counted from the rc tags), ..."""
+    result = builds.branch_build(
+        open_project(project),
+        environ=os.environ,
+        component=component,
+        branch=branch_name,
+        build_number=build_number,
+        base=coerce(base) if base else None,
+    )
     emit(
-        {"branch": name, "build_number": number, "version": str(result)},
+        {
+            "branch": result.branch,
+            "build_number": result.build_number,
+            "version": str(result.version),
+            "why": result.why,
+        },
         as_json=as_json,
-        human=lambda out: out.print(str(result)),
+        human=lambda out: out.print(str(result.version)),
     )

@@ -20,7 +20,8 @@ from polaris.core.errors import (
     VersionFileError,
 )
 from polaris.core.project import Component, FileSpec, Project
-from polaris.core.semver import BumpPart, Version, naming_problems
+from polaris.core.semver import BumpPart, Version
+from polaris.versions.branches import name_problems
 from polaris.versions.files import format_for
 from polaris.versions.files._atomic import read_text, write_all
 from polaris.versions.files.interface import Found
@@ -118,6 +119,13 @@ class Step:
     component: str | None
     old: str | None
     new: str
+    #: Relative paths of the files this step changed (a sync step with none changed nothing).
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        """Whether the step changes the version or any file."""
+        return self.old != self.new or bool(self.files)
 
 
 @dataclass(slots=True)
@@ -384,7 +392,7 @@ def plan_set(
 
     With ``plan``, the edits are added to it, starting from the text it already holds.
     """
-    problems = naming_problems(new_version)
+    problems = name_problems(new_version)
     if problems:
         raise InvalidVersion(f"{new_version}: {problems[0]}", hint="seed naming rules 14.1.2")
     target = target_for(project, component)
@@ -397,7 +405,8 @@ def plan_set(
     root = _root(project)
     plan = plan if plan is not None else FilePlan(root=root)
     old = _target_version(project, target, dict(plan.originals))
-    plan.steps.append(Step(target.label, component, old, str(new_version)))
+    step = Step(target.label, component, old, str(new_version))
+    plan.steps.append(step)
     for spec in specs:
         path = root / spec.path
         if path not in plan.changes:
@@ -409,7 +418,10 @@ def plan_set(
                 ) from None
             plan.originals[path] = text
             plan.changes[path] = text
-        plan.changes[path] = format_for(spec).replace(plan.changes[path], str(new_version))
+        before = plan.changes[path]
+        plan.changes[path] = format_for(spec).replace(before, str(new_version))
+        if plan.changes[path] != before and spec.path not in step.files:
+            step.files.append(spec.path)
     return plan
 
 

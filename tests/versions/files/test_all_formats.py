@@ -41,6 +41,11 @@ CASES: dict[str, tuple[FileSpec, str]] = {
         FileSpec("main.tf", "pattern", pattern='version = "{version}"'),
         'module "m" {\n  version = "2.1.0"\n  required_version = "2.1.0"\n}\n',
     ),
+    "dockerfile": (
+        FileSpec("Dockerfile", "dockerfile"),
+        'FROM python:3.11-slim\nLABEL maintainer="aiops-team@company.com"\nLABEL version="2.1.0"\n'
+        "LABEL org.opencontainers.image.version=2.1.0 \\\n      other.version=9.9.9\n",
+    ),
 }
 
 _NUM = st.integers(min_value=0, max_value=10**6).map(str)

@@ -16,6 +16,7 @@ from typing import Final
 from polaris.core.errors import Location, VersionFileError
 from polaris.core.project import FILE_FORMATS, FileFormat, FileSpec
 from polaris.versions.files._atomic import read_text, write_all
+from polaris.versions.files.dockerfile import DockerfileLabels
 from polaris.versions.files.image import ImageReferences
 from polaris.versions.files.interface import Found, VersionFormat
 from polaris.versions.files.json_file import JsonVersionFile
@@ -28,6 +29,7 @@ from polaris.versions.files.yaml_file import YamlVersionFile
 
 __all__ = [
     "FORMATS",
+    "DockerfileLabels",
     "Found",
     "ImageReferences",
     "JsonVersionFile",
@@ -53,6 +55,7 @@ FORMATS: Final[dict[FileFormat, type[VersionFormat]]] = {
     "json": JsonVersionFile,
     "image": ImageReferences,
     "pattern": PatternVersionFile,
+    "dockerfile": DockerfileLabels,
 }
 
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from polaris.commits.rules import RawCommit
 from polaris.core.errors import Location, PolarisError
+from polaris.core.vcs import RawCommit
 
 __all__ = ["LOG_FORMAT", "Git", "GitError", "ShallowCloneError", "Tag"]
 
@@ -385,6 +385,11 @@ class Git:
         """Shas of the commits reachable from ``rev`` that change ``paths`` (one call)."""
         out = self.run("log", "--format=%H", rev, "--", *paths)
         return set(out.split())
+
+    def last_touching(self, path: str, rev: str = "HEAD") -> str | None:
+        """The sha of the newest commit reachable from ``rev`` that changed ``path``, if any."""
+        out = self.run("log", "-1", "--format=%H", rev, "--", path, check=False)
+        return out.strip() or None
 
     def dirty_files(self) -> list[str]:
         """Tracked files with uncommitted changes (staged or not); untracked files are ignored."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests._gitrepo import IDENTITY, Repo
 
-from polaris.commits.git import Git, GitError, ShallowCloneError
+from polaris.scm.git import Git, GitError, ShallowCloneError
 
 
 @pytest.fixture
