@@ -71,6 +71,8 @@ def _add_heavy_groups() -> None:
     from polaris.migrations import cli as schema_cmd
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
+    from polaris.dependencies import cli as deps_cmd
+    from polaris.images import cli as images_cmd
 
     app.add_typer(compat_cmd.app, name="compat")
     app.add_typer(schema_cmd.app, name="schema")
@@ -81,6 +83,8 @@ def _add_heavy_groups() -> None:
     app.add_typer(registry_cmd.store_app, name="store")
     app.command("gc")(registry_cmd.gc)
     app.command("serve")(serve_cmd.serve)
+    app.add_typer(deps_cmd.app, name="deps")
+    app.add_typer(images_cmd.app, name="images")
 
 
 def _needs_heavy_groups(args: list[str]) -> bool:

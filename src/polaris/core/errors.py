@@ -13,6 +13,7 @@ it to an RFC 9457 problem document with a stable ``type``::
     ├── CheckFailed                  a check ran and said no: exit code 1
     │   └── VersionMismatch          version files disagree
     ├── NotFound                     a named thing does not exist: exit code 2, HTTP 404
+    ├── CouldNotCheck                a service needed for a check did not answer: exit 3, HTTP 503
     └── Conflict                     the thing exists already / state forbids it: exit 1, HTTP 409
 """
 
@@ -24,6 +25,7 @@ __all__ = [
     "CheckFailed",
     "ConfigError",
     "Conflict",
+    "CouldNotCheck",
     "InvalidInput",
     "InvalidRange",
     "InvalidVersion",
@@ -148,3 +150,14 @@ class Conflict(PolarisError):
     exit_code = 1
     slug = "conflict"
     http_status = 409
+
+
+class CouldNotCheck(PolarisError):
+    """A check could not run: the index, advisory service or registry it needs did not answer.
+
+    Its exit code (3) differs from a failed check's (1), so CI can tell "vulnerable" from "unknown".
+    """
+
+    exit_code = 3
+    slug = "could-not-check"
+    http_status = 503
