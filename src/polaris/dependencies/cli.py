@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,17 +12,21 @@ from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import JsonOption, ProjectOption
-from polaris.cli._render import emit, table
-from polaris.core.errors import CheckFailed
+from polaris.cli._render import emit, err_console, print_json, table
+from polaris.core.errors import CheckFailed, InvalidInput
 
 if TYPE_CHECKING:
+    from polaris.dependencies import audit as audit_mod
     from polaris.dependencies import index as index_mod
-    from polaris.dependencies import service
+    from polaris.dependencies import osv, sarif, service
 else:
     service = lazy_import("polaris.dependencies.service")
     index_mod = lazy_import("polaris.dependencies.index")
+    audit_mod = lazy_import("polaris.dependencies.audit")
+    osv = lazy_import("polaris.dependencies.osv")
+    sarif = lazy_import("polaris.dependencies.sarif")
 
-__all__ = ["app", "lock_app"]
+__all__ = ["app", "db_app", "lock_app"]
 
 app = typer.Typer(
     help="Dependencies: update status, lock-file hashes, vulnerability audit (seed 9.1).",
@@ -29,6 +34,12 @@ app = typer.Typer(
 )
 lock_app = typer.Typer(help="Check lock files (seed 9.1.2).", no_args_is_help=True)
 app.add_typer(lock_app, name="lock")
+db_app = typer.Typer(help="The offline OSV advisory database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Offline database file (default: $POLARIS_HOME/osv.sqlite)."),
+]
 
 FilesArg = Annotated[
     list[Path] | None,
@@ -158,3 +169,126 @@ def lock_check(
     emit(data, as_json=as_json, human=human)
     if not report.ok:
         raise CheckFailed(f"{len(report.problems)} lock problem(s)")
+
+
+@app.command("audit")
+def audit(
+    files: FilesArg = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Use the imported OSV database, not the OSV API.")
+    ] = False,
+    osv_url: Annotated[
+        str | None,
+        typer.Option("--osv-url", help="OSV API base URL (default POLARIS_OSV_URL, then osv.dev)."),
+    ] = None,
+    db: DbOption = None,
+    fail_on: Annotated[
+        str, typer.Option("--fail-on", help="Lowest severity that fails: low|medium|high|critical.")
+    ] = "medium",
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Advisory id (or alias) to accept.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, json or sarif.")
+    ] = "table",
+    project: ProjectOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Known vulnerabilities of every pinned PyPI and npm package (OSV); exit 1 at --fail-on.
+
+    Exit 3 when the advisories could not be checked (service down, no offline database).
+    """
+    if fmt not in ("table", "json", "sarif"):
+        raise InvalidInput(f"--format must be table, json or sarif, got {fmt!r}")
+    ws = workspace(project, files, None)
+    source: osv.VulnerabilitySource
+    if offline:
+        database = audit_mod.open_db(db)
+        source, name = osv.OfflineOSV(database), f"offline {database.path}"
+    else:
+        online = osv.OnlineOSV(osv_url)
+        source, name = online, online.url
+    try:
+        report = audit_mod.audit(
+            ws.dependencies, source, source_name=name, threshold=fail_on, ignore=ignore or ()
+        )
+    finally:
+        if isinstance(source, osv.OnlineOSV):
+            source.close()
+    for w in report.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(w)}")
+    if fmt == "sarif":
+        print_json(sarif.to_sarif(report.findings))
+    else:
+
+        def human(out: Console) -> None:
+            out.print(
+                table(
+                    f"Vulnerabilities ({escape(report.source)})",
+                    ["package", "version", "id", "severity", "fixed in", "aliases", "where"],
+                    (
+                        (
+                            escape(f.package),
+                            f.version,
+                            f.id,
+                            f.severity,
+                            ", ".join(f.fixed_in),
+                            ", ".join(f.aliases),
+                            escape(f.source),
+                        )
+                        for f in report.findings
+                    ),
+                )
+            )
+            out.print(
+                f"{report.packages} packages checked, {len(report.findings)} vulnerable, "
+                f"{len(report.failing)} at or above {report.threshold}"
+            )
+
+        emit(report, as_json=as_json or fmt == "json", human=human)
+    if not report.ok:
+        raise CheckFailed(
+            f"{len(report.failing)} vulnerability finding(s) at or above {report.threshold}"
+        )
+
+
+@db_app.command("import")
+def db_import(
+    sources: Annotated[list[Path], typer.Argument(help="OSV export: a zip or a directory of JSON.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Index OSV exports into the offline database once (newer records replace older ones)."""
+    database = audit_mod.open_db(db)
+    results = [database.import_export(s, now=datetime.now(UTC)) for s in sources]
+    for r in results:
+        for s in r.skipped:
+            err_console.print(f"[yellow]warning:[/] skipped malformed record {escape(s)}")
+
+    def human(out: Console) -> None:
+        for r in results:
+            out.print(
+                f"imported {r.imported} of {r.records} records from {escape(r.path)} "
+                f"into {escape(str(database.path))}"
+                + (f" ({len(r.skipped)} skipped)" if r.skipped else "")
+            )
+
+    emit({"db": str(database.path), "imports": results}, as_json=as_json, human=human)
+
+
+@db_app.command("status")
+def db_status(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """How many advisories and packages the offline database holds, and from where."""
+    st = audit_mod.open_db(db).status()
+
+    def human(out: Console) -> None:
+        if not st.exists:
+            out.print(f"no offline database at {escape(st.path)}")
+            return
+        per = ", ".join(f"{k}: {v}" for k, v in st.ecosystems.items())
+        out.print(
+            f"{escape(st.path)}: {st.advisories} advisories over {st.packages} packages ({per}); "
+            f"imported {st.imported_at}"
+        )
+
+    emit(st, as_json=as_json, human=human)
