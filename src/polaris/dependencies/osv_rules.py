@@ -85,6 +85,7 @@ def at_least(severity: str, threshold: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
 
 
+@lru_cache(maxsize=4096)
 def _cvss_score(kind: str, vector: str) -> float | None:
     from cvss import CVSS2, CVSS3, CVSS4  # imported on first use: it is only needed to rate
 
@@ -101,8 +102,13 @@ def _cvss_score(kind: str, vector: str) -> float | None:
     return None
 
 
-def parse_record(doc: Any, *, source: str = "") -> Advisory:
+def parse_record(
+    doc: Any, *, source: str = "", rating: tuple[str, float | None] | None = None
+) -> Advisory:
     """Read an OSV JSON record.
+
+    :param rating: ``(severity, score)`` computed before (an indexed database keeps them), which
+        spares computing the CVSS scores again.
 
     :raises InvalidInput: not an object, no ``id``, or ``affected``/``ranges`` of the wrong shape.
     """
@@ -117,6 +123,24 @@ def parse_record(doc: Any, *, source: str = "") -> Advisory:
             f"malformed affected entry in {rid}: {exc}",
             location=Location(file=source or None, field="affected"),
         ) from None
+    if rating is not None:
+        severity, score = rating
+    else:
+        severity, score = _rating(doc)
+    aliases = tuple(str(a) for a in doc.get("aliases") or () if a != rid)
+    return Advisory(
+        id=rid,
+        aliases=aliases,
+        summary=str(doc.get("summary") or doc.get("details", "")[:120]),
+        severity=severity,
+        score=score,
+        withdrawn=bool(doc.get("withdrawn")),
+        affected=affected,
+        modified=str(doc.get("modified", "")),
+    )
+
+
+def _rating(doc: dict[str, Any]) -> tuple[str, float | None]:
     scores = [
         s
         for sev in doc.get("severity") or ()
@@ -134,17 +158,7 @@ def parse_record(doc: Any, *, source: str = "") -> Advisory:
         found = [w for w in words if w]
         if found:
             severity = max(found, key=SEVERITIES.index)
-    aliases = tuple(str(a) for a in doc.get("aliases") or () if a != rid)
-    return Advisory(
-        id=rid,
-        aliases=aliases,
-        summary=str(doc.get("summary") or doc.get("details", "")[:120]),
-        severity=severity,
-        score=score,
-        withdrawn=bool(doc.get("withdrawn")),
-        affected=affected,
-        modified=str(doc.get("modified", "")),
-    )
+    return severity, score
 
 
 def _word(block: Any) -> str | None:

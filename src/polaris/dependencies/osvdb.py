@@ -28,7 +28,8 @@ __all__ = ["DbStatus", "ImportResult", "OsvDatabase"]
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS advisory (
-  id TEXT PRIMARY KEY, modified TEXT NOT NULL, withdrawn INTEGER NOT NULL, doc BLOB NOT NULL);
+  id TEXT PRIMARY KEY, modified TEXT NOT NULL, withdrawn INTEGER NOT NULL,
+  severity TEXT NOT NULL, score REAL, doc BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS affected (ecosystem TEXT NOT NULL, name TEXT NOT NULL, id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affected_pkg ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_id ON affected (id);
@@ -121,8 +122,8 @@ class OsvDatabase:
                         continue
                     con.execute("DELETE FROM affected WHERE id = ?", (adv.id,))
                     con.execute(
-                        "INSERT OR REPLACE INTO advisory VALUES (?, ?, ?, ?)",
-                        (adv.id, adv.modified, int(adv.withdrawn), data),
+                        "INSERT OR REPLACE INTO advisory VALUES (?, ?, ?, ?, ?, ?)",
+                        (adv.id, adv.modified, int(adv.withdrawn), adv.severity, adv.score, data),
                     )
                     con.executemany(
                         "INSERT INTO affected VALUES (?, ?, ?)",
@@ -192,13 +193,14 @@ class OsvDatabase:
                     chunk = names[i : i + _CHUNK]
                     marks = ",".join("?" * len(chunk))
                     rows = con.execute(
-                        "SELECT f.name, a.id, a.doc FROM affected f JOIN advisory a ON a.id = f.id "
-                        f"WHERE f.ecosystem = ? AND f.name IN ({marks})",  # noqa: S608 - placeholders
+                        "SELECT f.name, a.id, a.doc, a.severity, a.score FROM affected f "
+                        "JOIN advisory a ON a.id = f.id "
+                        f"WHERE a.withdrawn = 0 AND f.ecosystem = ? AND f.name IN ({marks})",  # noqa: S608 - placeholders
                         (eco, *chunk),
                     ).fetchall()
-                    for name, aid, doc in rows:
+                    for name, aid, doc, severity, score in rows:
                         if aid not in parsed:
-                            parsed[aid] = _parse(aid, doc, warnings)
+                            parsed[aid] = _parse(aid, doc, (severity, score), warnings)
                         adv = parsed[aid]
                         if adv is None or adv.withdrawn:
                             continue
@@ -211,9 +213,11 @@ class OsvDatabase:
         return out
 
 
-def _parse(aid: str, doc: bytes, warnings: list[str]) -> Advisory | None:
+def _parse(
+    aid: str, doc: bytes, rating: tuple[str, float | None], warnings: list[str]
+) -> Advisory | None:
     try:
-        return parse_record(orjson.loads(doc), source=aid)
+        return parse_record(orjson.loads(doc), source=aid, rating=rating)
     except (orjson.JSONDecodeError, InvalidInput) as exc:  # pragma: no cover - checked at import
         warnings.append(f"skipped {aid}: {exc}")
         return None
