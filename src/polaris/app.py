@@ -21,9 +21,11 @@ from polaris.access import routes as admin
 from polaris.apis import routes as apis
 from polaris.apis.lifecycle import APIVersion, APIVersionState, Catalog
 from polaris.apis.middleware import APIVersioning
+from polaris.dependencies import routes as dependencies
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, MetricsMiddleware, warm_up
+from polaris.images import routes as images
 from polaris.models import routes as models
 from polaris.platform import routes as platform
 from polaris.platform.demo import load_demo
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     for r in (models.router, platform.router, admin.router, apis.router):
+        app.include_router(r, prefix=API_PREFIX)
+    for r in (dependencies.router, images.router):
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from typing import TYPE_CHECKING, Any
+
 from polaris.core.errors import CheckFailed, InvalidInput, Location, NotFound
 from polaris.core.semver import Version
 from polaris.images.pin import find_pinned, pin_text
@@ -38,8 +40,12 @@ __all__ = [
     "plan_pin",
     "promote",
     "protected_digests",
+    "record",
     "retention_plan",
 ]
+
+if TYPE_CHECKING:
+    from polaris.store.session import Database
 
 #: Files scanned for digest pins that protect an image from retention.
 _SCANNED = ("*.yaml", "*.yml", "Dockerfile*", "*.json", "*.tf")
@@ -233,3 +239,14 @@ def plan_pin(root: Path, files: Sequence[Path], ref: ImageRef, digest: str) -> P
     if not any(counts.values()):
         raise NotFound(f"no reference to {ref.repository}:{ref.tag} in {', '.join(counts)}")
     return PinPlan(root, changes, {k: v for k, v in counts.items() if v}, "".join(diff))
+
+
+def record(
+    db: Database, *, actor: str, action: str, key: str, now: datetime, after: dict[str, Any]
+) -> None:
+    """Append the audit event of a registry change made through the API."""
+    from polaris.audit.repo import add_audit
+
+    with db.write() as s:
+        add_audit(s, at=now, actor=actor, action=action, entity="image", key=key, before=None,
+                  after=after)
