@@ -164,3 +164,38 @@ def test_lock_that_does_not_match_its_manifest(
     assert problem["message"] == (
         "lodash is locked at 4.17.20, outside ^4.17.21 required by package.json"
     )
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aiops-polaris"
+
+
+def test_smoke_example_lock_against_the_configured_index(capsys: pytest.CaptureFixture[str]) -> None:
+    """The example's hashed lock against the index pip is configured with; skips when offline."""
+    import httpx
+
+    from polaris.dependencies.index import default_index_url
+
+    try:
+        httpx.get(default_index_url().rstrip("/") + "/fastapi/", timeout=5).raise_for_status()
+    except httpx.HTTPError as exc:
+        pytest.skip(f"the configured index is unreachable: {exc}")
+    code, out, _ = run(
+        capsys, "deps", "lock", "check", "requirements.txt", "requirements-lock.txt",
+        "-C", str(EXAMPLE), "--json",
+    )
+    assert code == 0, out
+    assert json.loads(out)["pins_checked"] == 12
+
+
+def test_example_files_parse_with_the_documents_policy() -> None:
+    from polaris.dependencies.service import open_workspace
+
+    ws = open_workspace(EXAMPLE, [Path("requirements.txt"), Path("requirements-dev.txt")])
+    book = ws.book
+    cats = {d.name: book.category_of(d).name for d in ws.dependencies}
+    assert (cats["fastapi"], cats["numpy"], cats["pytest"], cats["mypy"]) == (
+        "critical", "standard", "development", "development",
+    )
+    assert [c.update_policy.value for c in book.categories] == [
+        "manual_approval_required", "automated_minor_updates", "automated_updates",
+    ]
