@@ -11,15 +11,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
-from polaris.cli._options import JsonOption, ProjectOption
+from polaris.cli._options import DryRunOption, JsonOption, ProjectOption
 from polaris.cli._render import emit, err_console, print_json, table
 from polaris.core.errors import CheckFailed, InvalidInput
 
 if TYPE_CHECKING:
     from polaris.dependencies import audit as audit_mod
     from polaris.dependencies import index as index_mod
-    from polaris.dependencies import osv, sarif, service
+    from polaris.dependencies import osv, pipcheck, sarif, service
 else:
+    pipcheck = lazy_import("polaris.dependencies.pipcheck")
     service = lazy_import("polaris.dependencies.service")
     index_mod = lazy_import("polaris.dependencies.index")
     audit_mod = lazy_import("polaris.dependencies.audit")
@@ -292,3 +293,68 @@ def db_status(db: DbOption = None, as_json: JsonOption = False) -> None:
         )
 
     emit(st, as_json=as_json, human=human)
+
+
+@app.command("update")
+def update(
+    files: FilesArg = None,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the automatic updates.")] = False,
+    plan: Annotated[bool, typer.Option("--plan", help="Only propose (the default).")] = False,
+    check: Annotated[
+        bool, typer.Option("--check/--no-check", help="Resolve the new set with pip first.")
+    ] = True,
+    index_url: IndexOption = None,
+    policy: PolicyOption = None,
+    project: ProjectOption = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Propose updates per policy; --apply writes the automatic ones (format kept) once pip's
+    resolver accepts the new set. Critical packages are only proposed, for approval."""
+    if apply and plan:
+        raise InvalidInput("--plan and --apply exclude each other")
+    ws = workspace(project, files, policy)
+    index = index_mod.SimpleIndex(index_url)
+    try:
+        the_plan = service.plan_update(ws, index)
+    finally:
+        index.close()
+    result = None
+    if check and the_plan.changes:
+        result = pipcheck.check_install(the_plan.pinned_text(ws), index_url=index_url)
+    written: list[str] = []
+    if apply and not dry_run and (result is None or result.ok):
+        written = the_plan.apply()
+    data = {
+        "proposals": the_plan.proposals,
+        "diff": the_plan.diff,
+        "install_check": result,
+        "written": written,
+        "dry_run": not (apply and not dry_run),
+    }
+
+    def human(out: Console) -> None:
+        out.print(
+            table(
+                "Dependency updates",
+                ["package", "from", "to", "update", "category", "action", "where"],
+                (
+                    (escape(p.name), p.current, p.target, p.update, p.category, p.action,
+                     f"{escape(p.source)}:{p.line}")
+                    for p in the_plan.proposals
+                ),
+            )
+        )
+        if the_plan.diff and not written:
+            out.out(the_plan.diff, highlight=False)
+        if result is not None:
+            verdict = "[green]installs[/]" if result.ok else "[red]does not install[/]"
+            out.print(f"pip's resolver: the new set {verdict}")
+            for line in result.conflicts:
+                out.print(f"  {escape(line)}")
+        if written:
+            out.print(f"wrote {escape(', '.join(written))}")
+
+    emit(data, as_json=as_json, human=human)
+    if result is not None and not result.ok:
+        raise CheckFailed("the updated set does not install: nothing written")

@@ -18,9 +18,13 @@ from polaris.dependencies.lock_rules import LockProblem, check_hashes, check_man
 from polaris.dependencies.manifests import Manifest, discover, read_file
 from polaris.dependencies.policy import load_policy
 from polaris.dependencies.rules import Dependency, Ecosystem, PolicyBook, StatusRow, status_row
+from polaris.dependencies.updates import Proposal, propose, rewrite, unified
+from polaris.versions.files._atomic import read_text, write_all
 
 __all__ = [
     "LockReport",
+    "UpdatePlan",
+    "plan_update",
     "Workspace",
     "fetch_pages",
     "lock_check",
@@ -163,3 +167,64 @@ def lock_check(ws: Workspace, index: PackageIndex | None) -> LockReport:
         if same_eco:
             problems += check_manifest(m.dependencies, same_eco)
     return LockReport(files=[m.path for m in locks], pins_checked=len(pins), problems=problems)
+
+
+@dataclass(slots=True)
+class UpdatePlan:
+    """Proposals, the new text of each requirement file the automatic ones change, the diff."""
+
+    root: Path
+    proposals: list[Proposal]
+    changes: dict[Path, str]
+    diff: str
+
+    def apply(self) -> list[str]:
+        """Write every changed file, all or none."""
+        return [p.as_posix() for p in write_all(self.changes, root=self.root)]
+
+    def pinned_text(self, ws: Workspace) -> str:
+        """Every pin after the update, one ``name==version`` per line, for pip's resolver."""
+        target = {(p.name, p.current): p.target for p in self.proposals if p.action == "auto"}
+        lines = []
+        for d in pinned(x for x in ws.dependencies if x.ecosystem == Ecosystem.PYPI):
+            if d.group == "constraint":
+                continue
+            extras = f"[{','.join(d.extras)}]" if d.extras else ""
+            marker = f" ; {d.marker}" if d.marker else ""
+            version = target.get((d.name, d.version or ""), d.version)
+            lines.append(f"{d.name}{extras}=={version}{marker}")
+        return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def plan_update(ws: Workspace, index: PackageIndex) -> UpdatePlan:
+    """Proposals per policy for pins in requirement files; rewrites for the automatic ones."""
+    req_files = {m.path for m in ws.manifests if m.kind == "requirements"}
+    deps = [d for d in ws.dependencies if d.ecosystem == Ecosystem.PYPI and d.source]
+    deps = [d for d in deps if d.source in req_files or d.source.endswith((".txt", ".in"))]
+    pages = fetch_pages(index, {d.key for d in deps if d.version is not None})
+    versions = {k: (None if p is None else p.versions) for k, p in pages.items()}
+    proposals = propose(deps, ws.book, versions)
+    by_file: dict[str, dict[int, tuple[str, str, str]]] = {}
+    hashes: dict[tuple[str, str], list[str]] = {}
+    hashed = {(d.source, d.line) for d in deps if d.hashes}
+    for p in proposals:
+        if p.action != "auto":
+            continue
+        by_file.setdefault(p.source, {})[p.line] = (p.name, p.current, p.target)
+        page = pages.get(next(d.key for d in deps if d.name == p.name))
+        if (p.source, p.line) in hashed and page is not None:
+            hashes[(p.name, p.target)] = sorted(
+                f"sha256:{f.hashes['sha256']}"
+                for f in page.files
+                if f.version == p.target and "sha256" in f.hashes
+            )
+    changes: dict[Path, str] = {}
+    diff = []
+    for source, edits in sorted(by_file.items()):
+        path = ws.root / source
+        old = read_text(path, display=source)
+        new = rewrite(old, edits, hashes)
+        if new != old:
+            changes[path] = new
+            diff.append(unified(source, old, new))
+    return UpdatePlan(ws.root, proposals, changes, "".join(diff))
