@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import hashlib
 import json
+import os
 import random
 import subprocess
 import sys
@@ -86,12 +87,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", type=int, default=2000)
     ap.add_argument("--registry", default="127.0.0.1:5000")
+    ap.add_argument("--repo", help="Reuse a repository an earlier run pushed (skips the push).")
     args = ap.parse_args()
     base = f"http://{args.registry}"
-    repo = f"bench/retention-{uuid.uuid4().hex[:8]}"
-    t0 = time.perf_counter()
-    total = asyncio.run(push_all(base, repo, args.images, random.Random(3)))
-    print(f"pushed {args.images} images under {total} tags in {time.perf_counter() - t0:.1f} s")
+    repo = args.repo or f"bench/retention-{uuid.uuid4().hex[:8]}"
+    if not args.repo:
+        t0 = time.perf_counter()
+        total = asyncio.run(push_all(base, repo, args.images, random.Random(3)))
+        print(f"pushed {args.images} images under {total} tags in {time.perf_counter() - t0:.1f} s")
+        print(f"(reuse with --repo {repo})")
     reg = DistributionRegistry(base)
     t0 = time.perf_counter()
     plan, read = retention_plan(reg, repo, now=datetime.now(UTC), policy=RegistryPolicy(), protected={})
@@ -106,10 +110,10 @@ def main() -> int:
                          capture_output=True, text=True, check=False)
     t_cli = time.perf_counter() - t0
     print(f"plan as a command: {t_cli:.2f} s (exit {cli.returncode})")
-    t_base = baseline(base, repo, tags)
-    print(f"baseline (sequential manifest + config GET per tag): {t_base:.2f} s")
+    t_base = baseline(base, repo, tags[: len(tags) // 5]) * 5  # a fifth, scaled
+    print(f"baseline (sequential manifest + config GET per tag, 1/5 of the tags x5): {t_base:.2f} s")
     print(f"ratio baseline / polaris in-process: {t_base / t_plan:.1f}x")
-    print(f"goal < 10 s: {'met' if t_cli < 10 else 'NOT met'}")
+    print(f"goal < 10 s: {'met' if t_cli < 10 else 'NOT met'}; load average {os.getloadavg()}")
     return 0
 
 

@@ -131,3 +131,30 @@ def test_could_not_check_has_its_own_exit_code(
     code, _, err = run(capsys, "deps", "audit", "-C", str(project), "--fail-on", "severe")
     assert code == 2
     assert "--fail-on must be one of" in err
+
+
+def test_cyclonedx_export_import_and_audit(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (project / "requirements-lock.txt").write_text(
+        f"requests==2.30.0 --hash=sha256:{'a' * 64}\n"
+    )
+    bom = tmp_path / "bom.json"
+    code, _, _ = run(capsys, "deps", "sbom", "export", "-C", str(project), "-o", str(bom))
+    assert code == 0
+    doc = json.loads(bom.read_text())
+    assert doc["specVersion"] == "1.6"
+    purls = {c["purl"]: c for c in doc["components"]}
+    assert set(purls) == {
+        "pkg:pypi/fastapi@0.104.1",
+        "pkg:pypi/requests@2.30.0",
+        "pkg:pypi/jinja2@3.1.3",
+        "pkg:npm/lodash@4.17.20",
+        "pkg:npm/ip@2.0.1",
+    }
+    code, out, _ = run(capsys, "deps", "sbom", "import", str(bom), "--json")
+    assert len(json.loads(out)["components"]) == 5
+    with osv_server(RECORDS) as url:
+        code, out, _ = run(capsys, "deps", "audit", "--sbom", str(bom), "--osv-url", url, "--json")
+    assert code == 1
+    assert findings(out) == EXPECTED

@@ -18,8 +18,9 @@ from polaris.core.errors import CheckFailed, InvalidInput
 if TYPE_CHECKING:
     from polaris.dependencies import audit as audit_mod
     from polaris.dependencies import index as index_mod
-    from polaris.dependencies import osv, pipcheck, sarif, service
+    from polaris.dependencies import osv, pipcheck, sarif, sbom, service
 else:
+    sbom = lazy_import("polaris.dependencies.sbom")
     pipcheck = lazy_import("polaris.dependencies.pipcheck")
     service = lazy_import("polaris.dependencies.service")
     index_mod = lazy_import("polaris.dependencies.index")
@@ -27,7 +28,7 @@ else:
     osv = lazy_import("polaris.dependencies.osv")
     sarif = lazy_import("polaris.dependencies.sarif")
 
-__all__ = ["app", "db_app", "lock_app"]
+__all__ = ["app", "db_app", "lock_app", "sbom_app"]
 
 app = typer.Typer(
     help="Dependencies: update status, lock-file hashes, vulnerability audit (seed 9.1).",
@@ -35,6 +36,8 @@ app = typer.Typer(
 )
 lock_app = typer.Typer(help="Check lock files (seed 9.1.2).", no_args_is_help=True)
 app.add_typer(lock_app, name="lock")
+sbom_app = typer.Typer(help="CycloneDX SBOM export and import.", no_args_is_help=True)
+app.add_typer(sbom_app, name="sbom")
 db_app = typer.Typer(help="The offline OSV advisory database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 DbOption = Annotated[
@@ -192,6 +195,9 @@ def audit(
     fmt: Annotated[
         str, typer.Option("--format", help="table, json or sarif.")
     ] = "table",
+    sbom_file: Annotated[
+        Path | None, typer.Option("--sbom", help="Audit the components of a CycloneDX JSON SBOM.")
+    ] = None,
     project: ProjectOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -201,7 +207,10 @@ def audit(
     """
     if fmt not in ("table", "json", "sarif"):
         raise InvalidInput(f"--format must be table, json or sarif, got {fmt!r}")
-    ws = workspace(project, files, None)
+    if sbom_file is not None:
+        deps = sbom.import_cyclonedx(sbom_file.read_text(encoding="utf-8"), source=sbom_file.name)
+    else:
+        deps = workspace(project, files, None).dependencies
     source: osv.VulnerabilitySource
     if offline:
         database = audit_mod.open_db(db)
@@ -211,7 +220,7 @@ def audit(
         source, name = online, online.url
     try:
         report = audit_mod.audit(
-            ws.dependencies, source, source_name=name, threshold=fail_on, ignore=ignore or ()
+            deps, source, source_name=name, threshold=fail_on, ignore=ignore or ()
         )
     finally:
         if isinstance(source, osv.OnlineOSV):
@@ -358,3 +367,37 @@ def update(
     emit(data, as_json=as_json, human=human)
     if result is not None and not result.ok:
         raise CheckFailed("the updated set does not install: nothing written")
+
+
+@sbom_app.command("export")
+def sbom_export(
+    files: FilesArg = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here (default: stdout).")
+    ] = None,
+    project: ProjectOption = None,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Write the pinned dependencies as a CycloneDX 1.6 JSON SBOM."""
+    ws = workspace(project, files, None)
+    text = sbom.export_cyclonedx(service.pinned(ws.dependencies))
+    if output is None or dry_run:
+        typer.echo(text)
+        return
+    output.write_text(text + "\n", encoding="utf-8")
+    err_console.print(f"wrote {escape(str(output))}")
+
+
+@sbom_app.command("import")
+def sbom_import(
+    path: Annotated[Path, typer.Argument(help="A CycloneDX JSON SBOM.")],
+    as_json: JsonOption = False,
+) -> None:
+    """List the PyPI and npm components of a CycloneDX SBOM (audit them with audit --sbom)."""
+    deps = sbom.import_cyclonedx(path.read_text(encoding="utf-8"), source=path.name)
+
+    def human(out: Console) -> None:
+        out.print(table(escape(path.name), ["package", "ecosystem", "version", "hashes"],
+                        ((escape(d.name), d.ecosystem.value, d.version, len(d.hashes)) for d in deps)))
+
+    emit({"components": deps}, as_json=as_json, human=human)
