@@ -44,7 +44,9 @@ def make_export(path: Path, advisories: int, names: list[str], rng: random.Rando
             eco = "npm" if i % 5 == 0 else "PyPI"
             name = rng.choice(names) if eco == "PyPI" else f"js-{rng.randrange(3000)}"
             major = rng.randrange(1, 6)
-            events: list[dict[str, str]] = [{"introduced": "0" if rng.random() < 0.4 else f"{major}.0.0"}]
+            events: list[dict[str, str]] = [
+                {"introduced": "0" if rng.random() < 0.4 else f"{major}.0.0"}
+            ]
             if rng.random() < 0.85:
                 events.append({"fixed": f"{major}.{rng.randrange(10)}.{rng.randrange(10)}"})
             else:
@@ -59,7 +61,12 @@ def make_export(path: Path, advisories: int, names: list[str], rng: random.Rando
                         "ranges": [{"type": "ECOSYSTEM", "events": events}],
                     }
                 ],
-                "severity": [{"type": "CVSS_V4" if "4.0" in (v := rng.choice(VECTORS)) else "CVSS_V3", "score": v}],
+                "severity": [
+                    {
+                        "type": "CVSS_V4" if "4.0" in (v := rng.choice(VECTORS)) else "CVSS_V3",
+                        "score": v,
+                    }
+                ],
             }
             if rng.random() < 0.01:
                 doc["withdrawn"] = "2026-02-01T00:00:00Z"
@@ -81,7 +88,10 @@ def main() -> int:
         pins = rng.sample(names, args.packages)
         req = work / "requirements.txt"
         req.write_text(
-            "".join(f"{n}=={rng.randrange(1, 6)}.{rng.randrange(10)}.{rng.randrange(10)}\n" for n in pins)
+            "".join(
+                f"{n}=={rng.randrange(1, 6)}.{rng.randrange(10)}.{rng.randrange(10)}\n"
+                for n in pins
+            )
         )
         db = OsvDatabase(work / "osv.sqlite")
         t0 = time.perf_counter()
@@ -96,23 +106,50 @@ def main() -> int:
         best = min(times)
         t0 = time.perf_counter()
         cli = subprocess.run(
-            [sys.executable, "-m", "polaris", "deps", "audit", str(req), "--offline", "--db",
-             str(db.path), "--json"],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "polaris",
+                "deps",
+                "audit",
+                str(req),
+                "--offline",
+                "--db",
+                str(db.path),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         t_cli = time.perf_counter() - t0
         print(f"advisories: {args.advisories} ({imported.imported} imported), pins: {len(deps)}")
         print(f"import (index once): {t_import:.2f} s")
-        print(f"audit in-process: best {best * 1000:.0f} ms of 5, findings {len(report.findings)}, "
-              f"failing {len(report.failing)}")
+        print(
+            f"audit in-process: best {best * 1000:.0f} ms of 5, findings {len(report.findings)}, "
+            f"failing {len(report.failing)}"
+        )
         print(f"audit as a command (start-up included): {t_cli:.2f} s, exit {cli.returncode}")
         print(f"goal < 2 s after import: {'met' if t_cli < 2 else 'NOT met'}")
         pip_audit = shutil.which("pip-audit") or str(Path(sys.executable).parent / "pip-audit")
         t0 = time.perf_counter()
         try:
             pa = subprocess.run(
-                [pip_audit, "-r", str(req), "--no-deps", "--disable-pip", "-s", "osv", "-f", "json"],
-                capture_output=True, text=True, timeout=120, check=False,
+                [
+                    pip_audit,
+                    "-r",
+                    str(req),
+                    "--no-deps",
+                    "--disable-pip",
+                    "-s",
+                    "osv",
+                    "-f",
+                    "json",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
             )
             t_pa = time.perf_counter() - t0
             tail = (pa.stderr.strip().splitlines() or [""])[-1][:160]

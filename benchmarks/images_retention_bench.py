@@ -54,19 +54,31 @@ async def push_all(base: str, repo: str, images: int, rng: random.Random) -> int
             created = now - timedelta(days=rng.random() * 90)
             config = json.dumps({"created": created.isoformat(), "os": "linux", "n": i}).encode()
             cfg = await blob(config)
-            manifest = json.dumps({
-                "schemaVersion": 2, "mediaType": OCI,
-                "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cfg,
-                           "size": len(config)},
-                "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                            "digest": layer_digest, "size": len(layer)}],
-            }).encode()
+            manifest = json.dumps(
+                {
+                    "schemaVersion": 2,
+                    "mediaType": OCI,
+                    "config": {
+                        "mediaType": "application/vnd.oci.image.config.v1+json",
+                        "digest": cfg,
+                        "size": len(config),
+                    },
+                    "layers": [
+                        {
+                            "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                            "digest": layer_digest,
+                            "size": len(layer),
+                        }
+                    ],
+                }
+            ).encode()
             version = f"1.{i // 100}.{i % 100}" + ("-rc.1" if i % 3 == 0 else "")
             tags = [version, f"branch-{i % 7}-{i}", f"feature-{i}", f"{i:07x}", f"build-{i}"]
             for t in tags:
                 async with sem:
-                    r = await client.put(f"/v2/{repo}/manifests/{t}", content=manifest,
-                                         headers={"Content-Type": OCI})
+                    r = await client.put(
+                        f"/v2/{repo}/manifests/{t}", content=manifest, headers={"Content-Type": OCI}
+                    )
                     r.raise_for_status()
             return len(tags)
 
@@ -98,20 +110,38 @@ def main() -> int:
         print(f"(reuse with --repo {repo})")
     reg = DistributionRegistry(base)
     t0 = time.perf_counter()
-    plan, read = retention_plan(reg, repo, now=datetime.now(UTC), policy=RegistryPolicy(), protected={})
+    plan, read = retention_plan(
+        reg, repo, now=datetime.now(UTC), policy=RegistryPolicy(), protected={}
+    )
     t_plan = time.perf_counter() - t0
     tags = reg.tags(repo)
     reg.close()
-    print(f"plan in-process: {t_plan:.2f} s for {read} tags: delete {len(plan.delete)} digests "
-          f"({plan.tags_deleted} tags), keep {len(plan.keep)}")
+    print(
+        f"plan in-process: {t_plan:.2f} s for {read} tags: delete {len(plan.delete)} digests "
+        f"({plan.tags_deleted} tags), keep {len(plan.keep)}"
+    )
     t0 = time.perf_counter()
-    cli = subprocess.run([sys.executable, "-m", "polaris", "images", "retention",
-                          f"{args.registry}/{repo}", "--plan", "--json"],
-                         capture_output=True, text=True, check=False)
+    cli = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "polaris",
+            "images",
+            "retention",
+            f"{args.registry}/{repo}",
+            "--plan",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     t_cli = time.perf_counter() - t0
     print(f"plan as a command: {t_cli:.2f} s (exit {cli.returncode})")
     t_base = baseline(base, repo, tags[: len(tags) // 5]) * 5  # a fifth, scaled
-    print(f"baseline (sequential manifest + config GET per tag, 1/5 of the tags x5): {t_base:.2f} s")
+    print(
+        f"baseline (sequential manifest + config GET per tag, 1/5 of the tags x5): {t_base:.2f} s"
+    )
     print(f"ratio baseline / polaris in-process: {t_base / t_plan:.1f}x")
     print(f"goal < 10 s: {'met' if t_cli < 10 else 'NOT met'}; load average {os.getloadavg()}")
     return 0

@@ -68,11 +68,11 @@ def _add_heavy_groups() -> None:
     from polaris import server as serve_cmd
     from polaris.apis import cli as api_cmd
     from polaris.compat import cli as compat_cmd
+    from polaris.dependencies import cli as deps_cmd
+    from polaris.images import cli as images_cmd
     from polaris.migrations import cli as schema_cmd
     from polaris.models import cli as registry_cmd
     from polaris.platform import cli as platform_cmd
-    from polaris.dependencies import cli as deps_cmd
-    from polaris.images import cli as images_cmd
 
     app.add_typer(compat_cmd.app, name="compat")
     app.add_typer(schema_cmd.app, name="schema")

@@ -29,7 +29,9 @@ def make_wheel(directory: Path, name: str, version: str, requires: list[str] | N
     info = f"{dist}-{version}.dist-info"
     meta = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
     meta += "".join(f"Requires-Dist: {r}\n" for r in requires or [])
-    wheel = "Wheel-Version: 1.0\nGenerator: polaris-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    wheel = (
+        "Wheel-Version: 1.0\nGenerator: polaris-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    )
     files = {f"{dist}/__init__.py": "", f"{info}/METADATA": meta, f"{info}/WHEEL": wheel}
     record = "".join(f"{k},,\n" for k in files) + f"{info}/RECORD,,\n"
     with zipfile.ZipFile(path, "w") as z:
@@ -92,7 +94,8 @@ def simple_index(
                 self.send_error(404)
                 return
             entries = [
-                (p.name, hashlib.sha256(p.read_bytes()).hexdigest(), p.name in yanked) for p in files
+                (p.name, hashlib.sha256(p.read_bytes()).hexdigest(), p.name in yanked)
+                for p in files
             ]
             accept = self.headers.get("Accept", "")
             if "vnd.pypi.simple.v1+json" in accept and not html_only:

@@ -7,10 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from polaris.main import main
 from tests.dependencies._advisories import RECORDS
 from tests.dependencies._servers import osv_server
+
+from polaris.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -23,9 +23,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def project(tmp_path: Path) -> Path:
     proj = tmp_path / "proj"
     proj.mkdir()
-    (proj / "requirements.txt").write_text(
-        "fastapi==0.104.1\nrequests==2.30.0\njinja2==3.1.3\n"
-    )
+    (proj / "requirements.txt").write_text("fastapi==0.104.1\nrequests==2.30.0\njinja2==3.1.3\n")
     (proj / "package-lock.json").write_text(
         json.dumps(
             {
@@ -57,7 +55,9 @@ def findings(out: str) -> set[tuple[str, str, str]]:
 
 def test_online_audit_against_an_osv_api(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with osv_server(RECORDS) as url:
-        code, out, err = run(capsys, "deps", "audit", "-C", str(project), "--osv-url", url, "--json")
+        code, out, err = run(
+            capsys, "deps", "audit", "-C", str(project), "--osv-url", url, "--json"
+        )
     assert code == 1
     assert "4 vulnerability finding(s) at or above medium" in err
     assert findings(out) == EXPECTED
@@ -91,8 +91,19 @@ def test_offline_import_status_and_audit_agree_with_online(
     assert code == 1
     assert findings(out) == EXPECTED
     code, out, _ = run(
-        capsys, "deps", "audit", "-C", str(project), "--offline", "--db", str(db), "--json",
-        "--fail-on", "critical", "--ignore", "CVE-2024-24762",
+        capsys,
+        "deps",
+        "audit",
+        "-C",
+        str(project),
+        "--offline",
+        "--db",
+        str(db),
+        "--json",
+        "--fail-on",
+        "critical",
+        "--ignore",
+        "CVE-2024-24762",
     )
     assert code == 0
     assert json.loads(out)["ignored"] == ["GHSA-qf9m-vfgh-m389"]
@@ -136,9 +147,7 @@ def test_could_not_check_has_its_own_exit_code(
 def test_cyclonedx_export_import_and_audit(
     project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (project / "requirements-lock.txt").write_text(
-        f"requests==2.30.0 --hash=sha256:{'a' * 64}\n"
-    )
+    (project / "requirements-lock.txt").write_text(f"requests==2.30.0 --hash=sha256:{'a' * 64}\n")
     bom = tmp_path / "bom.json"
     code, _, _ = run(capsys, "deps", "sbom", "export", "-C", str(project), "-o", str(bom))
     assert code == 0

@@ -66,7 +66,7 @@ def test_an_include_cycle_is_refused(tmp_path: Path) -> None:
 
 def test_a_bad_hash_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "requirements.txt", "x==1 --hash=sha256\n")
-    with pytest.raises(InvalidInput, match="requirements.txt:1: --hash needs"):
+    with pytest.raises(InvalidInput, match=r"requirements\.txt:1: --hash needs"):
         read_file(tmp_path / "requirements.txt", display="requirements.txt")
 
 
@@ -98,7 +98,8 @@ def test_uv_and_poetry_and_pipfile_locks(tmp_path: Path) -> None:
         tmp_path,
         "uv.lock",
         'version = 1\n[[package]]\nname = "app"\nversion = "0.1.0"\nsource = { editable = "." }\n'
-        '[[package]]\nname = "idna"\nversion = "3.6"\nsource = { registry = "https://pypi.org/simple" }\n'
+        '[[package]]\nname = "idna"\nversion = "3.6"\n'
+        'source = { registry = "https://pypi.org/simple" }\n'
         f'sdist = {{ url = "https://x/idna-3.6.tar.gz", hash = "{H1}" }}\n'
         f'wheels = [{{ url = "https://x/idna-3.6-py3-none-any.whl", hash = "{H2}" }}]\n',
     )
@@ -148,13 +149,20 @@ def test_package_lock_v3_and_v1(tmp_path: Path) -> None:
         ("lodash", "4.17.20", Ecosystem.NPM, None),
         ("@babel/core", "7.23.0", Ecosystem.NPM, "dev"),
     ]
-    v1 = {"lockfileVersion": 1, "dependencies": {"a": {"version": "1.0.0", "dependencies": {"b": {"version": "2.0.0"}}}}}
+    v1 = {
+        "lockfileVersion": 1,
+        "dependencies": {"a": {"version": "1.0.0", "dependencies": {"b": {"version": "2.0.0"}}}},
+    }
     write(tmp_path, "v1/package-lock.json", json.dumps(v1))
     assert sorted(d.name for d in read_file(tmp_path / "v1/package-lock.json").dependencies) == [
         "a",
         "b",
     ]
-    write(tmp_path, "bad/package-lock.json", json.dumps({"packages": {"node_modules/x": {"version": "1.0"}}}))
+    write(
+        tmp_path,
+        "bad/package-lock.json",
+        json.dumps({"packages": {"node_modules/x": {"version": "1.0"}}}),
+    )
     with pytest.raises(InvalidInput, match=r"packages.node_modules/x: not a SemVer version: '1.0'"):
         read_file(tmp_path / "bad/package-lock.json", display="bad/package-lock.json")
 

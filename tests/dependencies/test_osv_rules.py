@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from polaris.core.errors import InvalidInput
-from polaris.dependencies.osv_rules import at_least, is_affected, merge_findings, parse_record
-from polaris.dependencies.rules import Dependency, Ecosystem
 from tests.dependencies._advisories import (
     FASTAPI,
     IP,
@@ -17,6 +13,10 @@ from tests.dependencies._advisories import (
     WITHDRAWN,
     record,
 )
+
+from polaris.core.errors import InvalidInput
+from polaris.dependencies.osv_rules import at_least, is_affected, merge_findings, parse_record
+from polaris.dependencies.rules import Dependency, Ecosystem
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,9 @@ def test_several_introduced_fixed_pairs() -> None:
         [{"introduced": "3.2"}, {"fixed": "3.2.25"}, {"introduced": "4.2"}, {"fixed": "4.2.11"}],
     )
     (entry,) = parse_record(doc).affected
-    got = {v: is_affected(entry, v) for v in ("3.1.9", "3.2.24", "3.2.25", "4.0", "4.2.10", "4.2.11")}
+    got = {
+        v: is_affected(entry, v) for v in ("3.1.9", "3.2.24", "3.2.25", "4.0", "4.2.10", "4.2.11")
+    }
     assert got == {
         "3.1.9": False,
         "3.2.24": True,
@@ -67,7 +69,10 @@ def test_several_introduced_fixed_pairs() -> None:
 
 
 def test_cvss_vectors_give_scores_and_ratings() -> None:
-    assert (parse_record(REQUESTS_PYSEC).score, parse_record(REQUESTS_PYSEC).severity) == (6.1, "medium")
+    assert (parse_record(REQUESTS_PYSEC).score, parse_record(REQUESTS_PYSEC).severity) == (
+        6.1,
+        "medium",
+    )
     assert (parse_record(FASTAPI).score, parse_record(FASTAPI).severity) == (7.5, "high")
     assert (parse_record(JINJA2).score, parse_record(JINJA2).severity) == (5.4, "medium")
     assert (parse_record(LODASH).score, parse_record(LODASH).severity) == (7.2, "high")

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.dependencies._servers import make_sdist, make_wheel, simple_index
 
 from polaris.dependencies.index import SimpleIndex
 from polaris.main import main
-from tests.dependencies._servers import make_sdist, make_wheel, simple_index
 
 POLICY = """\
 dependency_categories:
@@ -123,11 +123,15 @@ def test_lock_check_passes_with_the_index_hashes_and_fails_on_a_wrong_one(
     )
     files = ["requirements.txt", "requirements-lock.txt"]
     with simple_index(index_dir) as url:
-        code, out, _ = run(capsys, "deps", "lock", "check", *files, "-C", str(proj), "--index-url", url, "--json")
+        code, out, _ = run(
+            capsys, "deps", "lock", "check", *files, "-C", str(proj), "--index-url", url, "--json"
+        )
         assert code == 0, out
         assert json.loads(out)["pins_checked"] == 2
         lock.write_text(f"fastapi==0.104.1 --hash=sha256:{'0' * 64}\nidna==3.6\n")
-        code, out, err = run(capsys, "deps", "lock", "check", *files, "-C", str(proj), "--index-url", url, "--json")
+        code, out, err = run(
+            capsys, "deps", "lock", "check", *files, "-C", str(proj), "--index-url", url, "--json"
+        )
     assert code == 1
     assert "2 lock problem(s)" in err
     problems = {(p["kind"], p["package"], p["source"]) for p in json.loads(out)["problems"]}
@@ -155,8 +159,16 @@ def test_lock_that_does_not_match_its_manifest(
         )
     )
     code, out, _ = run(
-        capsys, "deps", "lock", "check", "package.json", "package-lock.json", "-C", str(tmp_path),
-        "--offline", "--json",
+        capsys,
+        "deps",
+        "lock",
+        "check",
+        "package.json",
+        "package-lock.json",
+        "-C",
+        str(tmp_path),
+        "--offline",
+        "--json",
     )
     assert code == 1
     (problem,) = json.loads(out)["problems"]
@@ -169,7 +181,9 @@ def test_lock_that_does_not_match_its_manifest(
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aiops-polaris"
 
 
-def test_smoke_example_lock_against_the_configured_index(capsys: pytest.CaptureFixture[str]) -> None:
+def test_smoke_example_lock_against_the_configured_index(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """The example's hashed lock against the index pip is configured with; skips when offline."""
     import httpx
 
@@ -180,8 +194,15 @@ def test_smoke_example_lock_against_the_configured_index(capsys: pytest.CaptureF
     except httpx.HTTPError as exc:
         pytest.skip(f"the configured index is unreachable: {exc}")
     code, out, _ = run(
-        capsys, "deps", "lock", "check", "requirements.txt", "requirements-lock.txt",
-        "-C", str(EXAMPLE), "--json",
+        capsys,
+        "deps",
+        "lock",
+        "check",
+        "requirements.txt",
+        "requirements-lock.txt",
+        "-C",
+        str(EXAMPLE),
+        "--json",
     )
     assert code == 0, out
     assert json.loads(out)["pins_checked"] == 12
@@ -194,8 +215,13 @@ def test_example_files_parse_with_the_documents_policy() -> None:
     book = ws.book
     cats = {d.name: book.category_of(d).name for d in ws.dependencies}
     assert (cats["fastapi"], cats["numpy"], cats["pytest"], cats["mypy"]) == (
-        "critical", "standard", "development", "development",
+        "critical",
+        "standard",
+        "development",
+        "development",
     )
     assert [c.update_policy.value for c in book.categories] == [
-        "manual_approval_required", "automated_minor_updates", "automated_updates",
+        "manual_approval_required",
+        "automated_minor_updates",
+        "automated_updates",
     ]

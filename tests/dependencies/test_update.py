@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.dependencies._servers import make_wheel, simple_index
 
 from polaris.dependencies.updates import rewrite
 from polaris.main import main
-from tests.dependencies._servers import make_wheel, simple_index
 
 POLICY = """\
 dependency_categories:
@@ -88,8 +88,17 @@ def test_plan_then_apply_per_policy(
     proj = project(tmp_path, index_dir)
     before = (proj / "requirements.txt").read_text()
     with simple_index(index_dir) as url:
-        code, out, _ = run(capsys, "deps", "update", "requirements-dev.txt", "-C", str(proj),
-                           "--index-url", url, "--json")
+        code, out, _ = run(
+            capsys,
+            "deps",
+            "update",
+            "requirements-dev.txt",
+            "-C",
+            str(proj),
+            "--index-url",
+            url,
+            "--json",
+        )
         assert code == 0, out
         plan = json.loads(out)
         got = {(p["name"], p["target"], p["action"]) for p in plan["proposals"]}
@@ -104,12 +113,23 @@ def test_plan_then_apply_per_policy(
         assert plan["install_check"]["installs"]["requests"] == "2.32.3"
         assert "+requests==2.32.3" in plan["diff"]
         assert (proj / "requirements.txt").read_text() == before
-        code, out, _ = run(capsys, "deps", "update", "requirements-dev.txt", "-C", str(proj),
-                           "--index-url", url, "--apply", "--json")
+        code, out, _ = run(
+            capsys,
+            "deps",
+            "update",
+            "requirements-dev.txt",
+            "-C",
+            str(proj),
+            "--index-url",
+            url,
+            "--apply",
+            "--json",
+        )
     assert code == 0, out
     new_hash = hashlib.sha256((index_dir / "idna-3.7-py3-none-any.whl").read_bytes()).hexdigest()
     assert (proj / "requirements.txt").read_text() == (
-        f"fastapi==0.104.1  # critical\nrequests==2.32.3\nidna==3.7 \\\n    --hash=sha256:{new_hash}\n"
+        "fastapi==0.104.1  # critical\nrequests==2.32.3\n"
+        f"idna==3.7 \\\n    --hash=sha256:{new_hash}\n"
     )
     assert (proj / "requirements-dev.txt").read_text() == "-r requirements.txt\npytest==8.3.4\n"
 
@@ -121,8 +141,18 @@ def test_a_conflicting_set_is_reported_and_nothing_written(
     make_wheel(index_dir, "pytest", "8.4.0", requires=["idna<3"])
     before = (proj / "requirements-dev.txt").read_text()
     with simple_index(index_dir) as url:
-        code, out, err = run(capsys, "deps", "update", "requirements-dev.txt", "-C", str(proj),
-                             "--index-url", url, "--apply", "--json")
+        code, out, err = run(
+            capsys,
+            "deps",
+            "update",
+            "requirements-dev.txt",
+            "-C",
+            str(proj),
+            "--index-url",
+            url,
+            "--apply",
+            "--json",
+        )
     assert code == 1
     assert "does not install: nothing written" in err
     check = json.loads(out)["install_check"]

@@ -12,7 +12,6 @@ from datetime import datetime
 
 import httpx
 import pytest
-
 from tests._services import service_unavailable
 
 __all__ = ["REGISTRY", "push_image", "registry_url", "unique_repo"]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tests.images._registry import REGISTRY, push_image, registry_url, unique_repo
 
 from polaris.main import main
-from tests.images._registry import REGISTRY, push_image, registry_url, unique_repo
 
 __all__ = ["registry_url"]  # the fixture, re-exported for pytest
 
@@ -60,10 +60,14 @@ def test_retention_plan_then_apply_keeps_protected_and_production(
     keep = {d["digest"]: d["reason"] for d in plan["keep"]}
     assert keep[pinned] == "protected: pinned in k8s/api.yaml:2"
     assert set(keep) == {prod, feat_new, pinned}
-    code, out, _ = run(capsys, "images", "retention", image, "--apply", "--dry-run", "-C", str(proj))
+    code, out, _ = run(
+        capsys, "images", "retention", image, "--apply", "--dry-run", "-C", str(proj)
+    )
     assert code == 0 and "would delete 2 digests" in out
     oci = {"Accept": "application/vnd.oci.image.manifest.v1+json"}
-    assert httpx.head(f"{registry_url}/v2/{repo}/manifests/{feat_old}", headers=oci).status_code == 200
+    assert (
+        httpx.head(f"{registry_url}/v2/{repo}/manifests/{feat_old}", headers=oci).status_code == 200
+    )
     code, out, _ = run(capsys, "images", "retention", image, "--apply", "-C", str(proj))
     assert code == 0 and "deleted 2 digests" in out
     head = {
@@ -85,20 +89,38 @@ def test_promote_copies_the_manifest_and_production_needs_approval(
     code, _, err = run(capsys, "images", "promote", src, "v2.1.0", "-e", "production")
     assert code == 1
     assert "promotion to production needs approval" in err
-    code, out, _ = run(capsys, "images", "promote", src, "staging", "-e", "staging", "--dry-run", "--json")
+    code, out, _ = run(
+        capsys, "images", "promote", src, "staging", "-e", "staging", "--dry-run", "--json"
+    )
     assert code == 0 and json.loads(out)["dry_run"] is True
     oci = {"Accept": "application/vnd.oci.image.manifest.v1+json"}
     assert httpx.head(f"{registry_url}/v2/{repo}/manifests/staging", headers=oci).status_code == 404
     assert httpx.head(f"{registry_url}/v2/{repo}/manifests/abc123f", headers=oci).status_code == 200
     code, out, _ = run(
-        capsys, "images", "promote", src, "v2.1.0", "-e", "production", "--approved-by", "ada", "--json"
+        capsys,
+        "images",
+        "promote",
+        src,
+        "v2.1.0",
+        "-e",
+        "production",
+        "--approved-by",
+        "ada",
+        "--json",
     )
     assert code == 0
     assert json.loads(out)["digest"] == digest
     if shutil.which("skopeo"):
         inspected = subprocess.run(
-            ["skopeo", "inspect", "--tls-verify=false", "--raw", f"docker://{REGISTRY}/{repo}:v2.1.0"],
-            capture_output=True, check=True,
+            [
+                "skopeo",
+                "inspect",
+                "--tls-verify=false",
+                "--raw",
+                f"docker://{REGISTRY}/{repo}:v2.1.0",
+            ],
+            capture_output=True,
+            check=True,
         )
         import hashlib
 
@@ -114,22 +136,39 @@ def test_pin_by_digest_in_compose_and_k8s_files(
     repo = unique_repo()
     digest = push_image(registry_url, repo, ["2.1.0"], created=NOW)
     compose = tmp_path / "docker-compose.yml"
-    compose.write_text(f"services:\n  api:\n    image: {repo}:2.1.0  # the api\n  gw:\n    image: {repo}-gw:2.1.0\n")
+    compose.write_text(
+        f"services:\n  api:\n    image: {repo}:2.1.0  # the api\n"
+        f"  gw:\n    image: {repo}-gw:2.1.0\n"
+    )
     k8s = tmp_path / "api.yaml"
     k8s.write_text(f"image: {REGISTRY}/{repo}:2.1.0\n")
     ref = f"{REGISTRY}/{repo}:2.1.0"
-    code, out, _ = run(capsys, "images", "pin", ref, "docker-compose.yml", "api.yaml", "-C", str(tmp_path), "--dry-run")
+    code, out, _ = run(
+        capsys,
+        "images",
+        "pin",
+        ref,
+        "docker-compose.yml",
+        "api.yaml",
+        "-C",
+        str(tmp_path),
+        "--dry-run",
+    )
     assert code == 0
     assert f"+    image: {repo}:2.1.0@{digest}  # the api" in out
     assert "@" not in compose.read_text()
-    code, out, _ = run(capsys, "images", "pin", ref, "docker-compose.yml", "api.yaml", "-C", str(tmp_path))
+    code, out, _ = run(
+        capsys, "images", "pin", ref, "docker-compose.yml", "api.yaml", "-C", str(tmp_path)
+    )
     assert code == 0
     assert compose.read_text().splitlines()[2] == f"    image: {repo}:2.1.0@{digest}  # the api"
     assert compose.read_text().splitlines()[4] == f"    image: {repo}-gw:2.1.0"
     assert k8s.read_text() == f"image: {REGISTRY}/{repo}:2.1.0@{digest}\n"
 
 
-def test_a_registry_that_refuses_deletes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_registry_that_refuses_deletes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     binary = shutil.which("docker-registry")
     if binary is None:
         pytest.skip("docker-registry is not installed")
@@ -141,10 +180,13 @@ def test_a_registry_that_refuses_deletes(tmp_path: Path, capsys: pytest.CaptureF
         port = s.getsockname()[1]
     config = tmp_path / "config.yml"
     config.write_text(
-        f"version: 0.1\nlog: {{level: error}}\nstorage:\n  filesystem: {{rootdirectory: {tmp_path}/data}}\n"
+        "version: 0.1\nlog: {level: error}\n"
+        f"storage:\n  filesystem: {{rootdirectory: {tmp_path}/data}}\n"
         f"http:\n  addr: 127.0.0.1:{port}\n"
     )
-    proc = subprocess.Popen([binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [binary, "serve", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(50):

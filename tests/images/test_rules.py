@@ -23,7 +23,9 @@ SHA = "abc123f4567890abcdef1234567890abcdef1234"
 
 
 def info(version: str, *, release: bool, branch: str | None = "main") -> BuildInfo:
-    return BuildInfo("ghcr.io/company/aiops-polaris/api", Version.parse(version), SHA, branch, NOW, release)
+    return BuildInfo(
+        "ghcr.io/company/aiops-polaris/api", Version.parse(version), SHA, branch, NOW, release
+    )
 
 
 def test_stable_release_gets_version_latest_branch_and_commit() -> None:
@@ -54,7 +56,11 @@ def test_prerelease_never_gets_latest_and_a_branch_build_no_version_tag() -> Non
 
 @pytest.mark.parametrize(
     ("branch", "tag"),
-    [("develop", "develop"), ("feature/JIRA-12_x", "feature-jira-12_x"), ("-.weird//name-", "weird-name")],
+    [
+        ("develop", "develop"),
+        ("feature/JIRA-12_x", "feature-jira-12_x"),
+        ("-.weird//name-", "weird-name"),
+    ],
 )
 def test_sanitize_branch(branch: str, tag: str) -> None:
     assert sanitize_tag(branch) == tag

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests._gitrepo import platform
 
 from polaris.main import main
-from tests._gitrepo import platform
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -19,7 +19,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_release_build_and_branch_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = platform(tmp_path / "p")
-    repo.write("docker-registry.yml", 'image_registry:\n  primary: "ghcr.io/company/aiops-polaris"\n')
+    repo.write(
+        "docker-registry.yml", 'image_registry:\n  primary: "ghcr.io/company/aiops-polaris"\n'
+    )
     repo.commit("chore: registry policy")
     repo.tag("api-v0.3.0")
     sha = repo.head()
@@ -39,15 +41,35 @@ def test_release_build_and_branch_build(tmp_path: Path, capsys: pytest.CaptureFi
         f"ghcr.io/company/aiops-polaris/api:{repo.head()[:7]}",
     ]
     code, out, _ = run(
-        capsys, "images", "tags", "--image", "x/y", "--version", "2.1.0", "-C", str(repo.root),
-        "--format", "label",
+        capsys,
+        "images",
+        "tags",
+        "--image",
+        "x/y",
+        "--version",
+        "2.1.0",
+        "-C",
+        str(repo.root),
+        "--format",
+        "label",
     )
     assert "--label org.opencontainers.image.version=2.1.0" in out
     assert "--label version=2.1.0" in out
     code, out, _ = run(
-        capsys, "images", "tags", "--image", "x/y", "--version", "2.1.0", "-C", str(repo.root),
-        "--format", "build-arg",
+        capsys,
+        "images",
+        "tags",
+        "--image",
+        "x/y",
+        "--version",
+        "2.1.0",
+        "-C",
+        str(repo.root),
+        "--format",
+        "build-arg",
     )
     assert out.startswith("--build-arg VERSION=2.1.0 --build-arg CREATED=")
-    code, _, err = run(capsys, "images", "tags", "--image", "x/y", "--version", "2.1", "-C", str(repo.root))
+    code, _, _ = run(
+        capsys, "images", "tags", "--image", "x/y", "--version", "2.1", "-C", str(repo.root)
+    )
     assert code == 2

@@ -1,1 +1,1 @@
-"""Dependencies: manifests and locks, update policies, index status, vulnerability audit (seed 9.1)."""
+"""Dependencies: manifests and locks, update policies, index status, audit (seed 9.1)."""

@@ -64,9 +64,7 @@ def audit(
     :raises CouldNotCheck: the source could not answer.
     """
     if threshold not in SEVERITIES:
-        raise InvalidInput(
-            f"--fail-on must be one of {', '.join(SEVERITIES)}, got {threshold!r}"
-        )
+        raise InvalidInput(f"--fail-on must be one of {', '.join(SEVERITIES)}, got {threshold!r}")
     pins = pinned(deps)
     findings = merge_findings(source.advisories(pins))
     skip = set(ignore)

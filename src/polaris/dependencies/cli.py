@@ -159,7 +159,13 @@ def lock_check(
                     "Lock problems",
                     ["problem", "package", "version", "detail", "where"],
                     (
-                        (p.kind, escape(p.package), p.version or "", escape(p.message), escape(p.source))
+                        (
+                            p.kind,
+                            escape(p.package),
+                            p.version or "",
+                            escape(p.message),
+                            escape(p.source),
+                        )
                         for p in report.problems
                     ),
                 )
@@ -192,9 +198,7 @@ def audit(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="Advisory id (or alias) to accept.")
     ] = None,
-    fmt: Annotated[
-        str, typer.Option("--format", help="table, json or sarif.")
-    ] = "table",
+    fmt: Annotated[str, typer.Option("--format", help="table, json or sarif.")] = "table",
     sbom_file: Annotated[
         Path | None, typer.Option("--sbom", help="Audit the components of a CycloneDX JSON SBOM.")
     ] = None,
@@ -264,7 +268,9 @@ def audit(
 
 @db_app.command("import")
 def db_import(
-    sources: Annotated[list[Path], typer.Argument(help="OSV export: a zip or a directory of JSON.")],
+    sources: Annotated[
+        list[Path], typer.Argument(help="OSV export: a zip or a directory of JSON.")
+    ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -348,8 +354,15 @@ def update(
                 "Dependency updates",
                 ["package", "from", "to", "update", "category", "action", "where"],
                 (
-                    (escape(p.name), p.current, p.target, p.update, p.category, p.action,
-                     f"{escape(p.source)}:{p.line}")
+                    (
+                        escape(p.name),
+                        p.current,
+                        p.target,
+                        p.update,
+                        p.category,
+                        p.action,
+                        f"{escape(p.source)}:{p.line}",
+                    )
                     for p in the_plan.proposals
                 ),
             )
@@ -397,7 +410,12 @@ def sbom_import(
     deps = sbom.import_cyclonedx(path.read_text(encoding="utf-8"), source=path.name)
 
     def human(out: Console) -> None:
-        out.print(table(escape(path.name), ["package", "ecosystem", "version", "hashes"],
-                        ((escape(d.name), d.ecosystem.value, d.version, len(d.hashes)) for d in deps)))
+        out.print(
+            table(
+                escape(path.name),
+                ["package", "ecosystem", "version", "hashes"],
+                ((escape(d.name), d.ecosystem.value, d.version, len(d.hashes)) for d in deps),
+            )
+        )
 
     emit({"components": deps}, as_json=as_json, human=human)

@@ -29,7 +29,8 @@ from polaris.core.errors import CouldNotCheck
 __all__ = ["IndexFile", "PackageIndex", "ProjectPage", "SimpleIndex", "default_index_url"]
 
 _ACCEPT = (
-    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
+    "application/vnd.pypi.simple.v1+json, "
+    "application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 )
 PYPI_SIMPLE = "https://pypi.org/simple/"
 
@@ -173,7 +174,9 @@ class SimpleIndex:
                 IndexFile(
                     filename=filename,
                     version=_version_of(filename, name),
-                    hashes={str(k).lower(): str(v).lower() for k, v in (f.get("hashes") or {}).items()},
+                    hashes={
+                        str(k).lower(): str(v).lower() for k, v in (f.get("hashes") or {}).items()
+                    },
                     yanked=bool(yanked) if not isinstance(yanked, str) else True,
                 )
             )

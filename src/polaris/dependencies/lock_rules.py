@@ -1,6 +1,7 @@
 """Pure checks of lock files (seed 9.1.2): every pin hashed, hashes on the index, lock = manifest.
 
-Python specifiers are checked with ``packaging``; npm ranges with :class:`polaris.core.ranges.Range`.
+Python specifiers are checked with ``packaging``; npm ranges with Polaris's own
+:class:`polaris.core.ranges.Range`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def check_hashes(
             continue
         where = _where(dep)
         if not dep.hashes:
-            out.append(LockProblem("no-hash", dep.name, dep.version, "pinned without --hash", where))
+            out.append(
+                LockProblem("no-hash", dep.name, dep.version, "pinned without --hash", where)
+            )
             continue
         page = index_hashes.get(dep.key)
         files = None if page is None else _same_version(page, dep.version)
@@ -71,7 +74,8 @@ def check_hashes(
                         "hash-mismatch",
                         dep.name,
                         dep.version,
-                        f"hash {h[:19]}... matches no file of {dep.name} {dep.version} on the index",
+                        f"hash {h[:19]}... matches no file of {dep.name} {dep.version} "
+                        "on the index",
                         where,
                     )
                 )

@@ -106,7 +106,9 @@ def _json(text: str, shown: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not JSON: {exc.msg}", location=Location(file=shown, line=exc.lineno)) from None
+        raise InvalidInput(
+            f"not JSON: {exc.msg}", location=Location(file=shown, line=exc.lineno)
+        ) from None
 
 
 def _requirements(path: Path, text: str, shown: str) -> Manifest:
@@ -120,7 +122,8 @@ def _requirements(path: Path, text: str, shown: str) -> Manifest:
             return target.read_text(encoding="utf-8"), f"{shown_base}{(rel / ref).as_posix()}"
         except OSError as exc:
             raise InvalidInput(
-                f"cannot read included file {ref}: {exc.strerror}", location=Location(file=from_source)
+                f"cannot read included file {ref}: {exc.strerror}",
+                location=Location(file=from_source),
             ) from None
 
     parsed = parse_requirements(text, source=shown, load=load)
@@ -137,7 +140,9 @@ def _line_of(text: str, needle: str) -> int:
 
 def _pep508(items: Any, shown: str, field: str, group: str | None, text: str) -> list[Dependency]:
     if not isinstance(items, list):
-        raise InvalidInput("expected a list of requirements", location=Location(file=shown, field=field))
+        raise InvalidInput(
+            "expected a list of requirements", location=Location(file=shown, field=field)
+        )
     out: list[Dependency] = []
     for i, item in enumerate(items):
         if isinstance(item, dict):  # a PEP 735 {include-group = "..."}: resolved by the caller
@@ -178,7 +183,9 @@ def _pyproject(doc: dict[str, Any], shown: str, text: str) -> Manifest:
     return Manifest(shown, "pyproject", deps, is_lock=False, ranges=ranges)
 
 
-def _expand_group(groups: dict[str, Any], name: str, shown: str, stack: tuple[str, ...]) -> list[str]:
+def _expand_group(
+    groups: dict[str, Any], name: str, shown: str, stack: tuple[str, ...]
+) -> list[str]:
     if name in stack:
         raise InvalidInput(
             f"dependency group cycle: {' -> '.join((*stack, name))}",
@@ -210,7 +217,9 @@ def _hashes(values: Iterable[Any]) -> tuple[str, ...]:
 def _toml_lock(doc: dict[str, Any], shown: str, name: str) -> Manifest:
     packages = doc.get("package", [])
     if not isinstance(packages, list):
-        raise InvalidInput("expected [[package]] tables", location=Location(file=shown, field="package"))
+        raise InvalidInput(
+            "expected [[package]] tables", location=Location(file=shown, field="package")
+        )
     meta_files = (doc.get("metadata") or {}).get("files") or {}
     deps: list[Dependency] = []
     for i, pkg in enumerate(packages):
@@ -218,7 +227,11 @@ def _toml_lock(doc: dict[str, Any], shown: str, name: str) -> Manifest:
         if not isinstance(pkg, dict) or "name" not in pkg or "version" not in pkg:
             raise InvalidInput("a package needs a name and a version", location=where)
         source = pkg.get("source") or {}
-        if name == "uv.lock" and isinstance(source, dict) and ("editable" in source or "virtual" in source):
+        if (
+            name == "uv.lock"
+            and isinstance(source, dict)
+            and ("editable" in source or "virtual" in source)
+        ):
             continue  # the project itself
         files: list[Any] = []
         if name == "uv.lock":

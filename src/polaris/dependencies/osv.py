@@ -67,10 +67,12 @@ class OnlineOSV:
         try:
             return resp.json()
         except ValueError:
-            raise CouldNotCheck(f"OSV service {self.url} answered something other than JSON") from None
+            raise CouldNotCheck(
+                f"OSV service {self.url} answered something other than JSON"
+            ) from None
 
     def advisories(self, deps: Sequence[Dependency]) -> dict[Dependency, list[Advisory]]:
-        """Ask ``querybatch`` in batches of 1,000 (following page tokens), then fetch each record."""
+        """``querybatch`` in batches of 1,000 (following page tokens), then each record."""
         ids: dict[Dependency, list[str]] = {}
         pending = [(d, None) for d in deps if d.version is not None]
         while pending:

@@ -35,7 +35,13 @@ __all__ = [
 
 #: Qualitative ratings, lowest first; ``unknown`` (no score at all) always counts as failing.
 SEVERITIES: Final = ("none", "low", "medium", "high", "critical")
-_WORDS: Final = {"LOW": "low", "MODERATE": "medium", "MEDIUM": "medium", "HIGH": "high", "CRITICAL": "critical"}
+_WORDS: Final = {
+    "LOW": "low",
+    "MODERATE": "medium",
+    "MEDIUM": "medium",
+    "HIGH": "high",
+    "CRITICAL": "critical",
+}
 _ECOSYSTEMS: Final = {"PyPI": Ecosystem.PYPI, "npm": Ecosystem.NPM}
 
 
@@ -87,7 +93,7 @@ def at_least(severity: str, threshold: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _cvss_score(kind: str, vector: str) -> float | None:
-    from cvss import CVSS2, CVSS3, CVSS4  # imported on first use: it is only needed to rate
+    from cvss import CVSS2, CVSS3, CVSS4  # type: ignore[import-untyped]  # imported on first use: it is only needed to rate
 
     try:
         if kind == "CVSS_V4":
@@ -97,7 +103,7 @@ def _cvss_score(kind: str, vector: str) -> float | None:
         if kind == "CVSS_V2":
             score: Decimal = CVSS2(vector).base_score
             return float(score)
-    except Exception:  # noqa: BLE001 - the cvss library raises several unrelated types
+    except Exception:
         return None
     return None
 
@@ -220,7 +226,9 @@ def is_affected(entry: Affected, version: str) -> bool:
                 return True
     if entry.versions and entry.ecosystem == "PyPI":
         pv = _order_key("ECOSYSTEM", "PyPI", version)
-        return pv is not None and any(_order_key("ECOSYSTEM", "PyPI", x) == pv for x in entry.versions)
+        return pv is not None and any(
+            _order_key("ECOSYSTEM", "PyPI", x) == pv for x in entry.versions
+        )
     return False
 
 
@@ -229,9 +237,7 @@ def _in_range(v: Any, events: list[tuple[Any, str]]) -> bool:
     for key, name in sorted(events, key=lambda e: e[0]):
         if name == "introduced" and v >= key:
             affected = True
-        elif name == "fixed" and v >= key:
-            affected = False
-        elif name == "last_affected" and v > key:
+        elif (name == "fixed" and v >= key) or (name == "last_affected" and v > key):
             affected = False
     return affected
 
@@ -296,7 +302,9 @@ def merge_findings(
             groups.append((merged_ids, merged))
         for ids, members in groups:
             primary = min((m.id for m in members), key=_preference)
-            top = max(members, key=lambda m: (m.severity != "unknown", _rank(m.severity), m.score or 0))
+            top = max(
+                members, key=lambda m: (m.severity != "unknown", _rank(m.severity), m.score or 0)
+            )
             fixed: set[str] = set()
             for m in members:
                 for entry in m.affected:
@@ -312,7 +320,9 @@ def merge_findings(
                     severity=top.severity,
                     score=top.score,
                     summary=next((m.summary for m in members if m.summary), ""),
-                    fixed_in=sorted(fixed, key=lambda t: _order_key("ECOSYSTEM", dep.ecosystem.value, t) or ()),
+                    fixed_in=sorted(
+                        fixed, key=lambda t: _order_key("ECOSYSTEM", dep.ecosystem.value, t) or ()
+                    ),
                     source=f"{dep.source}:{dep.line}" if dep.line else dep.source,
                 )
             )

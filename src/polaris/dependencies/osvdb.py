@@ -35,6 +35,10 @@ CREATE INDEX IF NOT EXISTS affected_pkg ON affected (ecosystem, name);
 CREATE INDEX IF NOT EXISTS affected_id ON affected (id);
 """
 _CHUNK = 500
+_MATCH_SQL = (
+    "SELECT f.name, a.id, a.doc, a.severity, a.score FROM affected f "
+    "JOIN advisory a ON a.id = f.id WHERE a.withdrawn = 0 AND f.ecosystem = ? AND f.name IN "
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +138,12 @@ class OsvDatabase:
                 listed = json.loads(sources) if sources else []
                 if str(source) not in listed:
                     listed.append(str(source))
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('sources', ?)", (json.dumps(listed),))
-                con.execute("INSERT OR REPLACE INTO meta VALUES ('imported_at', ?)", (now.isoformat(),))
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('sources', ?)", (json.dumps(listed),)
+                )
+                con.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('imported_at', ?)", (now.isoformat(),)
+                )
         finally:
             con.close()
         return ImportResult(str(source), count, kept, skipped)
@@ -154,7 +162,8 @@ class OsvDatabase:
             advisories = con.execute("SELECT count(*) FROM advisory").fetchone()[0]
             per_eco = dict(
                 con.execute(
-                    "SELECT ecosystem, count(DISTINCT id) FROM affected GROUP BY ecosystem ORDER BY 1"
+                    "SELECT ecosystem, count(DISTINCT id) FROM affected "
+                    "GROUP BY ecosystem ORDER BY 1"
                 ).fetchall()
             )
             packages = con.execute(
@@ -192,12 +201,8 @@ class OsvDatabase:
                 for i in range(0, len(names), _CHUNK):
                     chunk = names[i : i + _CHUNK]
                     marks = ",".join("?" * len(chunk))
-                    rows = con.execute(
-                        "SELECT f.name, a.id, a.doc, a.severity, a.score FROM affected f "
-                        "JOIN advisory a ON a.id = f.id "
-                        f"WHERE a.withdrawn = 0 AND f.ecosystem = ? AND f.name IN ({marks})",  # noqa: S608 - placeholders
-                        (eco, *chunk),
-                    ).fetchall()
+                    sql = _MATCH_SQL + f"({marks})"
+                    rows = con.execute(sql, (eco, *chunk)).fetchall()
                     for name, aid, doc, severity, score in rows:
                         if aid not in parsed:
                             parsed[aid] = _parse(aid, doc, (severity, score), warnings)

@@ -30,7 +30,9 @@ class InstallCheck:
     conflicts: list[str] = field(default_factory=list)
 
 
-def check_install(requirements: str, *, index_url: str | None, timeout: float = 300) -> InstallCheck:
+def check_install(
+    requirements: str, *, index_url: str | None, timeout: float = 300
+) -> InstallCheck:
     """Resolve ``requirements`` (requirements-file text) with pip; never installs anything.
 
     :raises CouldNotCheck: pip could not be run, or timed out.
@@ -41,9 +43,19 @@ def check_install(requirements: str, *, index_url: str | None, timeout: float = 
         req.write_text(requirements, encoding="utf-8")
         report = Path(tmp) / "report.json"
         cmd = [
-            sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed",
-            "--no-cache-dir", "--disable-pip-version-check", "--quiet",
-            "--report", str(report), "-r", str(req),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--ignore-installed",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--report",
+            str(report),
+            "-r",
+            str(req),
         ]
         if index_url:
             cmd += ["--index-url", index_url]
@@ -51,7 +63,7 @@ def check_install(requirements: str, *, index_url: str | None, timeout: float = 
             for var in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_CONSTRAINT", "PIP_INDEX_URL"):
                 env.pop(var, None)
         try:
-            proc = subprocess.run(  # noqa: S603 - our own interpreter, fixed arguments
+            proc = subprocess.run(
                 cmd, capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp, check=False
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
@@ -64,8 +76,14 @@ def check_install(requirements: str, *, index_url: str | None, timeout: float = 
             }
             return InstallCheck(True, installs)
     lines = [ln.strip() for ln in (proc.stderr or proc.stdout).splitlines() if ln.strip()]
-    keep = [ln for ln in lines if "conflict" in ln.lower() or "depends on" in ln.lower()
-            or "requested" in ln.lower() or "could not find" in ln.lower()]
+    keep = [
+        ln
+        for ln in lines
+        if "conflict" in ln.lower()
+        or "depends on" in ln.lower()
+        or "requested" in ln.lower()
+        or "could not find" in ln.lower()
+    ]
     if not keep and any("connection" in ln.lower() or "network" in ln.lower() for ln in lines):
         raise CouldNotCheck("pip could not reach the index: " + lines[-1][:200])
     return InstallCheck(False, {}, keep or lines[-5:])

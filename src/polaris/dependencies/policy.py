@@ -47,7 +47,9 @@ def load_policy(path: Path | None, *, display: str | None = None) -> PolicyBook:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = None if mark is None else mark.line + 1
-        raise ConfigError(f"not YAML: {exc}".splitlines()[0], location=Location(file=shown, line=line)) from None
+        raise ConfigError(
+            f"not YAML: {exc}".splitlines()[0], location=Location(file=shown, line=line)
+        ) from None
     return parse_policy(doc, source=shown)
 
 

@@ -99,7 +99,7 @@ def parse_requirements(
     group: str | None = None,
     _seen: frozenset[str] = frozenset(),
 ) -> RequirementsFile:
-    """Parse a requirements file; ``load(ref, from_source)`` returns ``(text, source)`` of an include.
+    """Parse a requirements file; ``load(ref, from_source)`` gives an include's (text, source).
 
     :raises InvalidInput: a line pip would reject, naming ``source:line``; an include cycle.
     """
@@ -120,9 +120,7 @@ def parse_requirements(
             if inc_source in seen:
                 raise InvalidInput(f"include cycle through {inc_source}", location=where)
             kind = "constraint" if head.startswith(("-c", "--constraint")) else group
-            sub = parse_requirements(
-                inc_text, source=inc_source, load=load, group=kind, _seen=seen
-            )
+            sub = parse_requirements(inc_text, source=inc_source, load=load, group=kind, _seen=seen)
             result.dependencies.extend(sub.dependencies)
             result.skipped.extend(sub.skipped)
             result.index_url = result.index_url or sub.index_url
@@ -138,7 +136,9 @@ def parse_requirements(
                 continue
             if name in _GLOBAL_FLAGS:
                 continue
-            raise InvalidInput(f"unknown option {name}", location=where, hint="see pip help install")
+            raise InvalidInput(
+                f"unknown option {name}", location=where, hint="see pip help install"
+            )
         result.dependencies.append(_requirement(tokens, where, source, ll.first, group))
     return result
 
@@ -178,7 +178,11 @@ def _requirement(
     while i < len(tokens):
         tok = tokens[i]
         if tok.startswith("--hash"):
-            value = tok.split("=", 1)[1] if "=" in tok else (tokens[i + 1] if i + 1 < len(tokens) else "")
+            value = (
+                tok.split("=", 1)[1]
+                if "=" in tok
+                else (tokens[i + 1] if i + 1 < len(tokens) else "")
+            )
             if not re.fullmatch(r"(sha256|sha384|sha512|md5|sha1|sha224):[0-9a-fA-F]+", value):
                 raise InvalidInput(
                     f"--hash needs ALGORITHM:HEXDIGEST, got {value!r}", location=where

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -110,7 +111,7 @@ class PolicyBook:
     development_default: str | None = "development"
 
     def category_of(self, dep: Dependency) -> Category:
-        """The category listing ``dep``; else the development default for dev files; else default."""
+        """The category listing ``dep``, else the development default (dev files), else default."""
         key = package_key(dep.ecosystem, dep.name)
         for cat in self.categories:
             if key in cat.packages:
@@ -131,7 +132,9 @@ class PolicyBook:
 def _is_dev(dep: Dependency) -> bool:
     group = (dep.group or "").lower()
     source = dep.source.rsplit("/", 1)[-1].lower()
-    return group in {"dev", "develop", "test", "lint", "docs"} or "-dev" in source or "dev-" in source
+    return (
+        group in {"dev", "develop", "test", "lint", "docs"} or "-dev" in source or "dev-" in source
+    )
 
 
 def _pep440(text: str) -> Version | None:
@@ -195,7 +198,8 @@ def newest(
     """
     best: tuple[tuple[object, ...], str] | None = None
     bound = same_major_as or patch_only_of
-    bound_rel = _release(ecosystem, bound)[0] if bound and _release(ecosystem, bound) else None
+    parsed_bound = _release(ecosystem, bound) if bound else None
+    bound_rel = parsed_bound[0] if parsed_bound is not None else None
     for text, yanked in versions:
         rel = _release(ecosystem, text)
         if yanked or rel is None or (rel[1] and not prereleases):
@@ -268,7 +272,7 @@ def status_row(
     """Compare ``dep``'s pin with the index's ``(version, yanked)`` list under ``dep``'s policy."""
     cat = book.category_of(dep)
     where = f"{dep.source}:{dep.line}" if dep.line else dep.source
-    base = {
+    base: dict[str, Any] = {
         "name": dep.name,
         "ecosystem": dep.ecosystem.value,
         "pinned": dep.version,

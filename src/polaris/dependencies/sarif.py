@@ -30,7 +30,11 @@ def to_sarif(findings: Sequence[Finding]) -> dict[str, Any]:
                     "severity": f.severity,
                 },
             }
-        file, _, line = f.source.rpartition(":") if f.source.rpartition(":")[2].isdigit() else (f.source, "", "")
+        file, _, line = (
+            f.source.rpartition(":")
+            if f.source.rpartition(":")[2].isdigit()
+            else (f.source, "", "")
+        )
         location: dict[str, Any] = {"artifactLocation": {"uri": file or "dependencies"}}
         if line:
             location["region"] = {"startLine": int(line)}

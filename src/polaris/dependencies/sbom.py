@@ -74,8 +74,14 @@ def import_cyclonedx(text: str, *, source: str) -> list[Dependency]:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not JSON: {exc.msg}", location=Location(file=source, line=exc.lineno)) from None
-    if not isinstance(doc, dict) or doc.get("bomFormat") not in ("CycloneDX", None) or "components" not in doc:
+        raise InvalidInput(
+            f"not JSON: {exc.msg}", location=Location(file=source, line=exc.lineno)
+        ) from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("bomFormat") not in ("CycloneDX", None)
+        or "components" not in doc
+    ):
         raise InvalidInput("not a CycloneDX BOM (no components)", location=Location(file=source))
     out: list[Dependency] = []
     for i, c in enumerate(_components(doc["components"])):
@@ -86,7 +92,8 @@ def import_cyclonedx(text: str, *, source: str) -> list[Dependency]:
             purl = PackageURL.from_string(purl_text)
         except ValueError as exc:
             raise InvalidInput(
-                f"bad purl {purl_text!r}: {exc}", location=Location(file=source, field=f"components[{i}]")
+                f"bad purl {purl_text!r}: {exc}",
+                location=Location(file=source, field=f"components[{i}]"),
             ) from None
         eco = {"pypi": Ecosystem.PYPI, "npm": Ecosystem.NPM}.get(purl.type)
         if eco is None or not purl.version:
@@ -95,5 +102,7 @@ def import_cyclonedx(text: str, *, source: str) -> list[Dependency]:
         hashes = tuple(
             f"sha256:{h['content']}" for h in c.get("hashes") or () if h.get("alg") == "SHA-256"
         )
-        out.append(Dependency(name, eco, purl.version, f"=={purl.version}", source=source, hashes=hashes))
+        out.append(
+            Dependency(name, eco, purl.version, f"=={purl.version}", source=source, hashes=hashes)
+        )
     return out

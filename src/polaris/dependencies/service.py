@@ -24,12 +24,12 @@ from polaris.versions.files._atomic import read_text, write_all
 __all__ = [
     "LockReport",
     "UpdatePlan",
-    "plan_update",
     "Workspace",
     "fetch_pages",
     "lock_check",
     "open_workspace",
     "pinned",
+    "plan_update",
     "status",
 ]
 

@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from polaris.dependencies.requirements_txt import logical_lines
 from polaris.dependencies.rules import (
@@ -69,23 +70,42 @@ def propose(
             auto_target = newest(dep.ecosystem, available, same_major_as=dep.version)
         elif policy == UpdatePolicy.PATCH:
             auto_target = newest(dep.ecosystem, available, patch_only_of=dep.version)
-        base = {"name": dep.name, "source": dep.source, "line": dep.line, "current": dep.version,
-                "category": cat.name}
+        base: dict[str, Any] = {
+            "name": dep.name,
+            "source": dep.source,
+            "line": dep.line,
+            "current": dep.version,
+            "category": cat.name,
+        }
         if auto_target and classify_update(dep.ecosystem, dep.version, auto_target) not in (
-            UpdateType.NONE, UpdateType.UNKNOWN, UpdateType.PRERELEASE,
+            UpdateType.NONE,
+            UpdateType.UNKNOWN,
+            UpdateType.PRERELEASE,
         ):
             kind = classify_update(dep.ecosystem, dep.version, auto_target)
-            out.append(Proposal(**base, target=auto_target, update=kind.value, action="auto",
-                                reason=f"{policy.value} allows a {kind.value} update"))
+            out.append(
+                Proposal(
+                    **base,
+                    target=auto_target,
+                    update=kind.value,
+                    action="auto",
+                    reason=f"{policy.value} allows a {kind.value} update",
+                )
+            )
             if top == auto_target:
                 continue
         if top and top != auto_target:
             kind = classify_update(dep.ecosystem, dep.version, top)
             if kind in (UpdateType.NONE, UpdateType.UNKNOWN, UpdateType.PRERELEASE):
                 continue
-            why = ("critical: every update needs approval" if policy == UpdatePolicy.MANUAL
-                   else f"a {kind.value} update is outside {policy.value}")
-            out.append(Proposal(**base, target=top, update=kind.value, action="approval", reason=why))
+            why = (
+                "critical: every update needs approval"
+                if policy == UpdatePolicy.MANUAL
+                else f"a {kind.value} update is outside {policy.value}"
+            )
+            out.append(
+                Proposal(**base, target=top, update=kind.value, action="approval", reason=why)
+            )
     return out
 
 

@@ -48,7 +48,9 @@ def credentials_for(host: str) -> Credentials | None:
     if env.get("POLARIS_REGISTRY_TOKEN"):
         return Credentials(token=env["POLARIS_REGISTRY_TOKEN"])
     if env.get("POLARIS_REGISTRY_USERNAME"):
-        return Credentials(env["POLARIS_REGISTRY_USERNAME"], env.get("POLARIS_REGISTRY_PASSWORD", ""))
+        return Credentials(
+            env["POLARIS_REGISTRY_USERNAME"], env.get("POLARIS_REGISTRY_PASSWORD", "")
+        )
     folder = Path(env["DOCKER_CONFIG"]) if env.get("DOCKER_CONFIG") else Path.home() / ".docker"
     try:
         doc = json.loads((folder / "config.json").read_text(encoding="utf-8"))

@@ -32,12 +32,20 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-ImageArg = Annotated[str, typer.Argument(help="HOST[:PORT]/REPOSITORY (the registry may come "
-                                              "from --registry or POLARIS_REGISTRY).")]
+ImageArg = Annotated[
+    str,
+    typer.Argument(
+        help="HOST[:PORT]/REPOSITORY (the registry may come from --registry or POLARIS_REGISTRY)."
+    ),
+]
 RegistryOption = Annotated[
     str | None,
-    typer.Option("--registry", help="Registry host[:port] for references without one.",
-                 envvar="POLARIS_REGISTRY", show_default=False),
+    typer.Option(
+        "--registry",
+        help="Registry host[:port] for references without one.",
+        envvar="POLARIS_REGISTRY",
+        show_default=False,
+    ),
 ]
 PolicyOption = Annotated[
     Path | None, typer.Option("--policy", help="Registry policy (default: docker-registry.yml).")
@@ -64,10 +72,16 @@ def _current_version(root: Path, component: str | None) -> str:
 
 @app.command("tags")
 def tags(
-    image: Annotated[str | None, typer.Option("--image", help="Image name (default: "
-                                              "docker-registry.yml primary[/component]).")] = None,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image", help="Image name (default: docker-registry.yml primary[/component])."
+        ),
+    ] = None,
     component: Annotated[str | None, typer.Option("--component", "-c", help="Component.")] = None,
-    version: Annotated[str | None, typer.Option("--version", help="Default: the current one.")] = None,
+    version: Annotated[
+        str | None, typer.Option("--version", help="Default: the current one.")
+    ] = None,
     branch: Annotated[str | None, typer.Option("--branch", help="Default: git's branch.")] = None,
     commit: Annotated[str | None, typer.Option("--commit", help="Default: git's HEAD.")] = None,
     release: Annotated[
@@ -87,7 +101,9 @@ def tags(
     name = image or (pol.primary and (f"{pol.primary}/{component}" if component else pol.primary))
     if not name:
         raise InvalidInput("no image name", hint="pass --image or set image_registry.primary")
-    env_branch = os.environ.get("GITHUB_REF_NAME") if os.environ.get("GITHUB_REF_TYPE") == "branch" else None
+    env_branch = (
+        os.environ.get("GITHUB_REF_NAME") if os.environ.get("GITHUB_REF_TYPE") == "branch" else None
+    )
     result = service.build_tags(
         root=root,
         image=name,
@@ -100,8 +116,15 @@ def tags(
         prefixes=tuple(prefix) if prefix else ("v", ""),
     )
     if as_json or fmt == "json":
-        print_json({"image": result.image, "tags": result.tags, "refs": result.refs,
-                    "labels": result.labels, "build_args": result.build_args})
+        print_json(
+            {
+                "image": result.image,
+                "tags": result.tags,
+                "refs": result.refs,
+                "labels": result.labels,
+                "build_args": result.build_args,
+            }
+        )
     elif fmt == "build-arg":
         typer.echo(" ".join(f"--build-arg {k}={v}" for k, v in result.build_args.items()))
     elif fmt == "label":
@@ -123,8 +146,13 @@ def list_(image: ImageArg, registry: RegistryOption = None, as_json: JsonOption 
         reg.close()
 
     def human(out: Console) -> None:
-        out.print(table(f"{escape(str(ref))}", ["tag", "digest", "created"],
-                        ((escape(r.tag), r.digest[:19], r.created or "?") for r in records)))
+        out.print(
+            table(
+                f"{escape(str(ref))}",
+                ["tag", "digest", "created"],
+                ((escape(r.tag), r.digest[:19], r.created or "?") for r in records),
+            )
+        )
 
     emit({"image": str(ref), "tags": records}, as_json=as_json, human=human)
 
@@ -159,16 +187,30 @@ def retention(
             deleted = service.apply_retention(reg, ref.repository, the_plan, protected)
     finally:
         reg.close()
-    data = {"image": str(ref), "tags_read": read, "applied": bool(deleted) or (apply and not dry_run),
-            "delete": the_plan.delete, "keep": the_plan.keep}
+    data = {
+        "image": str(ref),
+        "tags_read": read,
+        "applied": bool(deleted) or (apply and not dry_run),
+        "delete": the_plan.delete,
+        "keep": the_plan.keep,
+    }
 
     def human(out: Console) -> None:
         verb = "deleted" if apply and not dry_run else "would delete"
-        out.print(table(f"{escape(str(ref))}: {verb}", ["digest", "tags", "created", "reason"],
-                        ((d.digest[:19], escape(", ".join(d.tags)), d.created or "?", escape(d.reason))
-                         for d in the_plan.delete)))
-        out.print(f"{read} tags read; {verb} {len(the_plan.delete)} digests "
-                  f"({the_plan.tags_deleted} tags); kept {len(the_plan.keep)}")
+        out.print(
+            table(
+                f"{escape(str(ref))}: {verb}",
+                ["digest", "tags", "created", "reason"],
+                (
+                    (d.digest[:19], escape(", ".join(d.tags)), d.created or "?", escape(d.reason))
+                    for d in the_plan.delete
+                ),
+            )
+        )
+        out.print(
+            f"{read} tags read; {verb} {len(the_plan.delete)} digests "
+            f"({the_plan.tags_deleted} tags); kept {len(the_plan.keep)}"
+        )
 
     emit(data, as_json=as_json, human=human)
 
@@ -177,10 +219,12 @@ def retention(
 def promote(
     source: Annotated[str, typer.Argument(help="HOST/REPOSITORY:TAG (or @DIGEST) to promote.")],
     target_tag: Annotated[str, typer.Argument(help="The new tag (same repository).")],
-    environment: Annotated[str | None, typer.Option("--environment", "-e",
-                                                    help="development, staging or production.")] = None,
-    approved_by: Annotated[str | None, typer.Option("--approved-by",
-                                                    help="Who approved (production).")] = None,
+    environment: Annotated[
+        str | None, typer.Option("--environment", "-e", help="development, staging or production.")
+    ] = None,
+    approved_by: Annotated[
+        str | None, typer.Option("--approved-by", help="Who approved (production).")
+    ] = None,
     registry: RegistryOption = None,
     project: ProjectOption = None,
     dry_run: DryRunOption = False,
@@ -191,13 +235,25 @@ def promote(
     ref = registry_mod.parse_ref(source, default_registry=registry)
     reg = _open(ref)
     try:
-        result = service.promote(reg, ref, target_tag, policy=pol, environment=environment,
-                                 approved_by=approved_by, dry_run=dry_run)
+        result = service.promote(
+            reg,
+            ref,
+            target_tag,
+            policy=pol,
+            environment=environment,
+            approved_by=approved_by,
+            dry_run=dry_run,
+        )
     finally:
         reg.close()
     verb = "would promote" if dry_run else "promoted"
-    emit(result, as_json=as_json, human=lambda out: out.print(
-        f"{verb} {escape(result.source)} -> {escape(result.target)} ({result.digest})"))
+    emit(
+        result,
+        as_json=as_json,
+        human=lambda out: out.print(
+            f"{verb} {escape(result.source)} -> {escape(result.target)} ({result.digest})"
+        ),
+    )
 
 
 @app.command("pin")
@@ -218,14 +274,20 @@ def pin(
         reg.close()
     plan = service.plan_pin(_root(project), files, ref, digest)
     written = [] if dry_run else plan.apply()
-    data = {"image": str(ref), "digest": digest, "references": plan.counts, "written": written,
-            "dry_run": dry_run, "diff": plan.diff}
+    data = {
+        "image": str(ref),
+        "digest": digest,
+        "references": plan.counts,
+        "written": written,
+        "dry_run": dry_run,
+        "diff": plan.diff,
+    }
     if as_json:
         print_json(data)
         return
     if dry_run:
         console.out(plan.diff, highlight=False)
-    console.print(f"{'would pin' if dry_run else 'pinned'} {escape(str(ref))} to {digest} in "
-                  + escape(", ".join(f"{k} ({v})" for k, v in plan.counts.items())))
-
-
+    console.print(
+        f"{'would pin' if dry_run else 'pinned'} {escape(str(ref))} to {digest} in "
+        + escape(", ".join(f"{k} ({v})" for k, v in plan.counts.items()))
+    )

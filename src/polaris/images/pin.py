@@ -13,7 +13,9 @@ from dataclasses import dataclass
 __all__ = ["PinnedRef", "find_pinned", "pin_text"]
 
 _DIGEST = r"sha256:[0-9a-f]{64}"
-_ANY_PINNED = re.compile(r"(?P<name>[\w.\-/:]+?)(?::(?P<tag>[\w][\w.-]{0,127}))?@(?P<digest>" + _DIGEST + ")")
+_ANY_PINNED = re.compile(
+    r"(?P<name>[\w.\-/:]+?)(?::(?P<tag>[\w][\w.-]{0,127}))?@(?P<digest>" + _DIGEST + ")"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,5 +54,7 @@ def find_pinned(text: str) -> list[PinnedRef]:
     """Every ``name[:tag]@sha256:...`` reference in ``text``."""
     out = []
     for m in _ANY_PINNED.finditer(text):
-        out.append(PinnedRef(m.group("name"), m.group("digest"), text.count("\n", 0, m.start()) + 1))
+        out.append(
+            PinnedRef(m.group("name"), m.group("digest"), text.count("\n", 0, m.start()) + 1)
+        )
     return out

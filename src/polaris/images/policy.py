@@ -70,7 +70,9 @@ def load_registry_policy(root: Path, path: Path | None = None) -> RegistryPolicy
     try:
         doc = yaml.safe_load(target.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"not YAML: {str(exc).splitlines()[0]}", location=Location(file=shown)) from None
+        raise ConfigError(
+            f"not YAML: {str(exc).splitlines()[0]}", location=Location(file=shown)
+        ) from None
     return parse_registry_policy(doc, source=shown)
 
 
@@ -87,7 +89,9 @@ def parse_registry_policy(doc: Any, *, source: str) -> RegistryPolicy:
     top = _map(doc, "(top)", source)
     reg = _map(top.get("image_registry"), "image_registry", source)
     retention = dict(DEFAULT_RETENTION)
-    for key, value in _map(reg.get("retention_policy"), "image_registry.retention_policy", source).items():
+    for key, value in _map(
+        reg.get("retention_policy"), "image_registry.retention_policy", source
+    ).items():
         field_name = f"image_registry.retention_policy.{key}"
         if key not in _RETENTION_KEYS:
             raise ConfigError(
@@ -100,7 +104,9 @@ def parse_registry_policy(doc: Any, *, source: str) -> RegistryPolicy:
     if threshold not in ("none", "low", "medium", "high", "critical"):
         raise ConfigError(
             f"{threshold!r} is not low, medium, high or critical",
-            location=Location(file=source, field="image_registry.security_scanning.vulnerability_threshold"),
+            location=Location(
+                file=source, field="image_registry.security_scanning.vulnerability_threshold"
+            ),
         )
     promotion = RegistryPolicy().promotion
     for env, rule in _map(top.get("image_promotion"), "image_promotion", source).items():

@@ -24,7 +24,14 @@ from polaris.core.errors import Conflict, CouldNotCheck, InvalidInput, NotFound
 from polaris.images.auth import RegistryAuth, credentials_for
 from polaris.images.rules import TagRecord
 
-__all__ = ["MANIFEST_TYPES", "DistributionRegistry", "ImageRef", "Manifest", "Registry", "parse_ref"]
+__all__ = [
+    "MANIFEST_TYPES",
+    "DistributionRegistry",
+    "ImageRef",
+    "Manifest",
+    "Registry",
+    "parse_ref",
+]
 
 MANIFEST_TYPES: Final = (
     "application/vnd.oci.image.index.v1+json",
@@ -33,7 +40,9 @@ MANIFEST_TYPES: Final = (
     "application/vnd.docker.distribution.manifest.v2+json",
 )
 _ACCEPT: Final = ", ".join(MANIFEST_TYPES)
-_REPO: Final = re.compile(r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*")
+_REPO: Final = re.compile(
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*"
+)
 _TAG: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _DIGEST: Final = re.compile(r"sha256:[0-9a-f]{64}")
 
@@ -148,9 +157,7 @@ def _created(value: Any) -> datetime | None:
 class DistributionRegistry:
     """A registry speaking the Distribution API at ``base_url`` (``http(s)://host[:port]``)."""
 
-    def __init__(
-        self, base_url: str, *, timeout: float = 30.0, concurrency: int = 8
-    ) -> None:
+    def __init__(self, base_url: str, *, timeout: float = 30.0, concurrency: int = 8) -> None:
         self.base_url = base_url.rstrip("/")
         host = self.base_url.split("://", 1)[-1]
         self._auth = RegistryAuth(credentials_for(host))
@@ -203,7 +210,10 @@ class DistributionRegistry:
         resp = self._request(
             "GET", f"/v2/{repository}/manifests/{reference}", headers={"Accept": _ACCEPT}
         )
-        self._check(resp, f"{repository}:{reference}" if ":" not in reference else f"{repository}@{reference}")
+        self._check(
+            resp,
+            f"{repository}:{reference}" if ":" not in reference else f"{repository}@{reference}",
+        )
         return _manifest(resp)
 
     def delete(self, repository: str, digest: str) -> None:
@@ -225,7 +235,7 @@ class DistributionRegistry:
             headers={"Content-Type": manifest.media_type},
         )
         self._check(resp, f"{repository}:{tag}")
-        return resp.headers.get("docker-content-digest", manifest.digest)
+        return str(resp.headers.get("docker-content-digest", manifest.digest))
 
     def tag_records(self, repository: str, tags: list[str]) -> list[TagRecord]:
         """Each tag's digest (one ``HEAD`` per tag) and creation time (manifest and config read
@@ -246,7 +256,7 @@ class DistributionRegistry:
         digest = resp.headers.get("docker-content-digest")
         if digest is None:  # a registry that does not say: read the manifest
             return self.manifest(repository, tag).digest
-        return digest
+        return str(digest)
 
     def _created(self, repository: str, digest: str) -> datetime | None:
         """The image's creation time: its ``created`` annotation, else its config's ``created``
@@ -270,7 +280,9 @@ class DistributionRegistry:
 
 def _manifest(resp: httpx.Response) -> Manifest:
     body = resp.content
-    digest = resp.headers.get("docker-content-digest") or "sha256:" + hashlib.sha256(body).hexdigest()
+    digest = (
+        resp.headers.get("docker-content-digest") or "sha256:" + hashlib.sha256(body).hexdigest()
+    )
     media = resp.headers.get("content-type", "").split(";")[0].strip()
     if not media:
         media = str(json.loads(body).get("mediaType", MANIFEST_TYPES[1]))

@@ -68,13 +68,22 @@ async def retention(
             if not dry_run:
                 service.apply_retention(reg, ref.repository, plan, {})
                 service.record(
-                    services.db, actor=actor.name, action="retention", key=str(ref), now=now,
+                    services.db,
+                    actor=actor.name,
+                    action="retention",
+                    key=str(ref),
+                    now=now,
                     after={"deleted": [d.digest for d in plan.delete]},
                 )
         finally:
             reg.close()
-        return {"image": str(ref), "tags_read": read, "delete": plan.delete, "keep": plan.keep,
-                "dry_run": dry_run}
+        return {
+            "image": str(ref),
+            "tags_read": read,
+            "delete": plan.delete,
+            "keep": plan.keep,
+            "dry_run": dry_run,
+        }
 
     return ok(await run_in_threadpool(work))
 
@@ -90,16 +99,28 @@ async def promote(
         reg = DistributionRegistry(ref.base_url)
         try:
             result = service.promote(
-                reg, ref, body.tag, policy=RegistryPolicy(), environment=body.environment,
-                approved_by=body.approved_by, dry_run=dry_run,
+                reg,
+                ref,
+                body.tag,
+                policy=RegistryPolicy(),
+                environment=body.environment,
+                approved_by=body.approved_by,
+                dry_run=dry_run,
             )
         finally:
             reg.close()
         if not dry_run:
             service.record(
-                services.db, actor=actor.name, action="promote", key=result.target,
-                now=datetime.now(UTC), after={"digest": result.digest, "source": result.source,
-                                              "approved_by": result.approved_by},
+                services.db,
+                actor=actor.name,
+                action="promote",
+                key=result.target,
+                now=datetime.now(UTC),
+                after={
+                    "digest": result.digest,
+                    "source": result.source,
+                    "approved_by": result.approved_by,
+                },
             )
         return result
 

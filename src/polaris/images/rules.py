@@ -36,7 +36,9 @@ __all__ = [
 
 _TAG_OK: Final = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 _SHA: Final = re.compile(r"(?:sha-)?[0-9a-f]{7,40}")
-DEVELOPMENT_BRANCHES: Final = frozenset({"develop", "development", "dev", "main", "master", "staging"})
+DEVELOPMENT_BRANCHES: Final = frozenset(
+    {"develop", "development", "dev", "main", "master", "staging"}
+)
 
 
 def sanitize_tag(text: str) -> str:
@@ -251,7 +253,9 @@ def _decide(
     limit = retention[longest[1]]
     assert limit is not None  # noqa: S101 - the forever case returned above
     if age < limit:
-        return keep(f"{longest[1].value} tag {longest[0]} is {age.days} days old (keep {limit.days})")
+        return keep(
+            f"{longest[1].value} tag {longest[0]} is {age.days} days old (keep {limit.days})"
+        )
     return DigestDecision(
         digest,
         tags,

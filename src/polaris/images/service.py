@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
 from typing import TYPE_CHECKING, Any
 
 from polaris.core.errors import CheckFailed, InvalidInput, Location, NotFound
@@ -100,7 +99,7 @@ def list_tags(registry: Registry, repository: str) -> list[TagRecord]:
 
 def protected_digests(root: Path | None, extra: Iterable[str] = ()) -> dict[str, str]:
     """Digests that must stay: pinned in the project's deployment files, or named by the caller."""
-    out = {d: "named with --protect" for d in extra}
+    out = dict.fromkeys(extra, "named with --protect")
     if root is None:
         return out
     for pattern in _SCANNED:
@@ -112,7 +111,9 @@ def protected_digests(root: Path | None, extra: Iterable[str] = ()) -> dict[str,
             except (OSError, UnicodeDecodeError):
                 continue
             for ref in find_pinned(text):
-                out.setdefault(ref.digest, f"pinned in {path.relative_to(root).as_posix()}:{ref.line}")
+                out.setdefault(
+                    ref.digest, f"pinned in {path.relative_to(root).as_posix()}:{ref.line}"
+                )
     return out
 
 
@@ -191,9 +192,7 @@ def promote(
         digest = registry.put_manifest(source.repository, target_tag, manifest)
         if digest != manifest.digest:
             raise CheckFailed(f"registry stored {target} as {digest}, not {manifest.digest}")
-    return PromoteResult(
-        str(source), str(target), digest, environment, rule, approved_by, dry_run
-    )
+    return PromoteResult(str(source), str(target), digest, environment, rule, approved_by, dry_run)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,13 +227,18 @@ def plan_pin(root: Path, files: Sequence[Path], ref: ImageRef, digest: str) -> P
         try:
             old = read_text(path, display=shown)
         except OSError as exc:
-            raise InvalidInput(f"cannot read: {exc.strerror}", location=Location(file=shown)) from None
+            raise InvalidInput(
+                f"cannot read: {exc.strerror}", location=Location(file=shown)
+            ) from None
         new, n = pin_text(old, ref.repository, ref.tag, digest, registry=ref.registry)
         counts[shown] = n
         if new != old:
             changes[path] = new
             diff += difflib.unified_diff(
-                old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                f"a/{shown}",
+                f"b/{shown}",
             )
     if not any(counts.values()):
         raise NotFound(f"no reference to {ref.repository}:{ref.tag} in {', '.join(counts)}")
@@ -248,5 +252,6 @@ def record(
     from polaris.audit.repo import add_audit
 
     with db.write() as s:
-        add_audit(s, at=now, actor=actor, action=action, entity="image", key=key, before=None,
-                  after=after)
+        add_audit(
+            s, at=now, actor=actor, action=action, entity="image", key=key, before=None, after=after
+        )
