@@ -210,7 +210,7 @@ def _requirement(
         raise InvalidInput(
             f"not a requirement: {str(exc).splitlines()[0]}",
             location=where,
-            hint="write NAME[extras]==VERSION ; marker",
+            hint="write name==1.2.3, with extras and a ; marker if needed",
         ) from None
     return Dependency(
         name=req.name,
