@@ -104,4 +104,4 @@ def test_docker_config_credentials_and_no_secret_in_repr(
     assert "s3cret" not in repr(creds)
     assert credentials_for("other.example") is None
     monkeypatch.setenv("POLARIS_REGISTRY_TOKEN", "tok")
-    assert credentials_for("reg.example:5000") == Credentials(token="tok")
+    assert credentials_for("reg.example:5000") == Credentials(token="tok")  # noqa: S106
