@@ -109,15 +109,16 @@ def main() -> int:
         print(f"pushed {args.images} images under {total} tags in {time.perf_counter() - t0:.1f} s")
         print(f"(reuse with --repo {repo})")
     reg = DistributionRegistry(base)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     plan, read = retention_plan(
         reg, repo, now=datetime.now(UTC), policy=RegistryPolicy(), protected={}
     )
     t_plan = time.perf_counter() - t0
+    cpu_plan = time.process_time() - c0
     tags = reg.tags(repo)
     reg.close()
     print(
-        f"plan in-process: {t_plan:.2f} s for {read} tags: delete {len(plan.delete)} digests "
+        f"plan in-process: {t_plan:.2f} s (Polaris CPU {cpu_plan:.2f} s) for {read} tags: delete {len(plan.delete)} digests "
         f"({plan.tags_deleted} tags), keep {len(plan.keep)}"
     )
     t0 = time.perf_counter()
