@@ -63,11 +63,14 @@ def _open(ref: registry_mod.ImageRef) -> registry_mod.DistributionRegistry:
 
 
 def _current_version(root: Path, component: str | None) -> str:
-    """The component's (or platform's) current version from the project's version files."""
+    """The component's current version from the project's version files (the platform's for a
+    component that follows it, and without a component)."""
     from polaris.cli._project import open_project
     from polaris.versions import service as versions_service
 
-    return str(versions_service.current_version(open_project(root), component))
+    project = open_project(root)
+    follows = any(c.name == component and c.follows_platform for c in project.components)
+    return str(versions_service.current_version(project, None if follows else component))
 
 
 @app.command("tags")
