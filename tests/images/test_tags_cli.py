@@ -73,3 +73,34 @@ def test_release_build_and_branch_build(tmp_path: Path, capsys: pytest.CaptureFi
         capsys, "images", "tags", "--image", "x/y", "--version", "2.1", "-C", str(repo.root)
     )
     assert code == 2
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "aiops-polaris"
+
+
+def test_example_component_following_the_platform(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys,
+        "images",
+        "tags",
+        "-c",
+        "api",
+        "-C",
+        str(EXAMPLE),
+        "--branch",
+        "develop",
+        "--commit",
+        "abcdef1234",
+        "--release",
+        "--json",
+    )
+    assert code == 0, out
+    doc = json.loads(out)
+    assert doc["refs"] == [
+        "ghcr.io/company/aiops-polaris/api:v2.1.0",
+        "ghcr.io/company/aiops-polaris/api:2.1.0",
+        "ghcr.io/company/aiops-polaris/api:latest",
+        "ghcr.io/company/aiops-polaris/api:develop",
+        "ghcr.io/company/aiops-polaris/api:abcdef1",
+    ]
+    assert doc["labels"]["org.opencontainers.image.title"] == "api"
