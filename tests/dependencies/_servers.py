@@ -191,6 +191,7 @@ def osv_server(records: list[dict[str, Any]], *, delay: float = 0.0) -> Iterator
 def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
+    server.handle_error = lambda *_: None  # type: ignore[method-assign]  # a client that hung up
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

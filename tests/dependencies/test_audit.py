@@ -167,3 +167,18 @@ def test_cyclonedx_export_import_and_audit(
         code, out, _ = run(capsys, "deps", "audit", "--sbom", str(bom), "--osv-url", url, "--json")
     assert code == 1
     assert findings(out) == EXPECTED
+
+
+def test_an_osv_server_that_times_out_could_not_check() -> None:
+    from polaris.core.errors import CouldNotCheck
+    from polaris.dependencies.osv import OnlineOSV
+    from polaris.dependencies.rules import Dependency, Ecosystem
+
+    with osv_server(RECORDS, delay=1.0) as url:
+        source = OnlineOSV(url, timeout=0.2)
+        try:
+            with pytest.raises(CouldNotCheck, match="did not answer: ReadTimeout") as err:
+                source.advisories([Dependency("requests", Ecosystem.PYPI, "2.30.0")])
+        finally:
+            source.close()
+    assert err.value.exit_code == 3
