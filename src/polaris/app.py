@@ -27,12 +27,14 @@ from polaris.approvals import routes as approvals
 from polaris.calendar import routes as calendar
 from polaris.configs import routes as configs
 from polaris.core.actors import Actor
+from polaris.dependencies import routes as dependencies
 from polaris.deployments import routes as deployments
 from polaris.deployments.lifespan import start_watcher, stop_watcher
 from polaris.deployments.open import deployment_service
 from polaris.http import system
 from polaris.http.errors import PROBLEM_BASE, install_error_handlers
 from polaris.http.middleware import API_PREFIX, WARM_NAME, MetricsMiddleware, warm_up
+from polaris.images import routes as images
 from polaris.models import routes as models
 from polaris.notify import routes as notifications
 from polaris.platform import routes as platform
@@ -103,6 +105,8 @@ def create_app(settings: Settings | None = None, *, local_actor: Actor | None = 
         app.include_router(r, prefix=API_PREFIX)
     app.include_router(configs.router, prefix=API_PREFIX)
     app.include_router(recovery.router, prefix=API_PREFIX)
+    for r in (dependencies.router, images.router):
+        app.include_router(r, prefix=API_PREFIX)
     app.include_router(system.router)
     app.include_router(dashboard.router)
     static = resources.files("polaris.web").joinpath("static")

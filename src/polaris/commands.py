@@ -112,12 +112,14 @@ def add_heavy_groups() -> None:
 
 
 def _add_operations_groups() -> None:
-    """Governance, configuration, recovery and deployment commands."""
+    """Governance, configuration, recovery, deployment, dependency and image commands."""
     from polaris.access import users_cli
     from polaris.approvals import cli as governance_cmd
     from polaris.calendar import cli as calendar_cmd
     from polaris.configs import cli as config_cmd
+    from polaris.dependencies import cli as deps_cmd
     from polaris.deployments import cli as deploy_cmd
+    from polaris.images import cli as images_cmd
     from polaris.notify import cli as notify_cmd
     from polaris.recovery import cli as recovery_cmd
 
@@ -134,6 +136,8 @@ def _add_operations_groups() -> None:
     app.command("rollback")(deploy_cmd.rollback)
     app.add_typer(deploy_cmd.deployments_app, name="deployments")
     app.add_typer(deploy_cmd.environments_app, name="environments")
+    app.add_typer(deps_cmd.app, name="deps")
+    app.add_typer(images_cmd.app, name="images")
 
 
 def needs_heavy_groups(args: list[str]) -> bool:

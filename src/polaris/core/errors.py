@@ -38,6 +38,7 @@ it to an RFC 9457 problem document with a stable ``type``::
     ├── GitError                     scm.git: git failed or the repository is unusable
     │   └── ShallowCloneError        scm.git: history too shallow to read
     └── Unavailable                  a server or tool could not be reached: exit 3, HTTP 503
+        └── CouldNotCheck            a check's index, advisory service or registry did not answer
 
 Errors defined in a capability are raised there and listed here; ``tests/core/test_errors.py``
 checks that the tree names every subclass. Attributes are class-level: an error's slug, status
@@ -53,6 +54,7 @@ __all__ = [
     "CheckFailed",
     "ConfigError",
     "Conflict",
+    "CouldNotCheck",
     "InvalidInput",
     "InvalidRange",
     "InvalidVersion",
@@ -194,3 +196,12 @@ class Unavailable(PolarisError):
     slug = "unavailable"
     http_status = 503
     exit_code = 3
+
+
+class CouldNotCheck(Unavailable):
+    """A check could not run: the index, advisory service or registry it needs did not answer.
+
+    Its exit code (3) differs from a failed check's (1), so CI can tell "vulnerable" from "unknown".
+    """
+
+    slug = "could-not-check"

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from polaris.atomic import read_text, write_all
 from polaris.core.errors import (
     InvalidInput,
     InvalidVersion,
@@ -23,7 +24,6 @@ from polaris.core.project import Component, FileSpec, Project
 from polaris.core.semver import BumpPart, Version
 from polaris.versions.branches import name_problems
 from polaris.versions.files import format_for
-from polaris.versions.files._atomic import read_text, write_all
 from polaris.versions.files.interface import Found
 
 __all__ = [

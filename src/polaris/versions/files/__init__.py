@@ -5,17 +5,17 @@
 >>> fmt.replace('appVersion: "2.1.0"  # app\\n', "2.2.0")
 'appVersion: "2.2.0"  # app\\n'
 
-Formats are pure text transforms; :mod:`._atomic` reads files keeping their newlines and writes a
-set of files all-or-nothing.
+Formats are pure text transforms; :mod:`polaris.atomic` reads files keeping their newlines and
+writes a set of files all-or-nothing.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from polaris.atomic import read_text, write_all
 from polaris.core.errors import Location, VersionFileError
 from polaris.core.project import FILE_FORMATS, FileFormat, FileSpec
-from polaris.versions.files._atomic import read_text, write_all
 from polaris.versions.files.dockerfile import DockerfileLabels
 from polaris.versions.files.image import ImageReferences
 from polaris.versions.files.interface import Found, VersionFormat

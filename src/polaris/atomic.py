@@ -1,4 +1,4 @@
-"""Reading version files exactly, and writing a set of them all-or-nothing.
+"""Reading files exactly, and writing a set of them all-or-nothing (temp files, then renames).
 
 :func:`write_all` writes every new content to a temporary file beside its target (same permission
 bits, fsynced), and only when all of them are written renames each over its target. A failure

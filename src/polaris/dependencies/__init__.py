@@ -1,0 +1,1 @@
+"""Dependencies: manifests and locks, update policies, index status, audit (seed 9.1)."""
