@@ -93,6 +93,17 @@ class TestNextVersion:
     def test_no_tag_starts_from_the_current_version(self) -> None:
         assert nxt("minor", None, current=V("1.3.0")) == "1.4.0"
 
+    def test_major_zero_rule_applies_before_the_first_tag(self) -> None:
+        # A 0.x project with no release tag yet: the files' version is the base, and a breaking
+        # change still bumps minor (issue 18, planted bug 1).
+        assert nxt("major", None, current=V("0.3.0")) == "0.4.0"
+        assert nxt("major", None, current=V("0.3.0"), pre="rc") == "0.4.0-rc.1"
+        assert nxt("major", None, current=V("1.3.0")) == "2.0.0"
+        rules = BumpRules(major_zero_breaking="major")
+        assert nxt("major", None, current=V("0.3.0"), rules=rules) == "1.0.0"
+        result = next_version(BumpDecision("major"), last_release=None, current=V("0.3.0"))
+        assert result.level == "minor"
+
     def test_no_tag_and_no_version_gives_the_initial(self) -> None:
         assert nxt("patch", None) == "0.1.0"
         assert nxt(None, None) is None

@@ -91,6 +91,67 @@ class TestThresholds:
         assert results[0].shortfall == pytest.approx(0.02)
         assert results[0].explain() == "accuracy is 0.93, needs >= 0.95 (short by 0.02)"
 
+    @pytest.mark.parametrize(
+        ("op", "at", "below", "above"),
+        [
+            # A metric exactly at its threshold, and a hair either side, for every operator
+            # (issue 18, planted bug 3: ``>=`` turned into ``>``).
+            (">=", True, False, True),
+            (">", False, False, True),
+            ("<=", True, True, False),
+            ("<", False, True, False),
+            ("==", True, False, False),
+        ],
+    )
+    def test_metric_at_below_and_above_the_threshold(
+        self, op: str, at: bool, below: bool, above: bool
+    ) -> None:
+        t = parse_threshold(f"accuracy{op}0.92")
+        for actual, expected in ((0.92, at), (0.91, below), (0.93, above)):
+            (r,) = evaluate_gates([t], {"accuracy": actual})
+            assert r.passed is expected, (op, actual)
+            if expected:
+                assert r.shortfall == 0.0
+                assert r.explain().endswith("(passed)")
+            else:
+                assert r.shortfall is not None
+                assert "short by" in r.explain()
+
+    @pytest.mark.parametrize(
+        ("op", "actual", "shortfall"),
+        [
+            (">=", 0.90, 0.02),
+            (">", 0.92, 0.0),
+            ("<=", 0.95, 0.03),
+            ("<", 0.92, 0.0),
+            ("==", 0.95, 0.03),
+            ("==", 0.89, 0.03),
+        ],
+    )
+    def test_shortfall_of_a_failed_threshold(self, op: str, actual: float, shortfall: float) -> None:
+        (r,) = evaluate_gates([parse_threshold(f"accuracy{op}0.92")], {"accuracy": actual})
+        assert not r.passed
+        assert r.shortfall == pytest.approx(shortfall)
+
+    def test_threshold_text_and_json_form(self) -> None:
+        t = parse_threshold("p95_latency_ms<=200")
+        assert str(t) == "p95_latency_ms<=200"
+        (r,) = evaluate_gates([t], {"p95_latency_ms": 250.0})
+        assert r.to_dict() == {
+            "threshold": "p95_latency_ms<=200",
+            "metric": "p95_latency_ms",
+            "op": "<=",
+            "value": 200.0,
+            "actual": 250.0,
+            "passed": False,
+            "shortfall": 50.0,
+        }
+        assert r.explain() == "p95_latency_ms is 250, needs <= 200 (short by 50)"
+        (missing,) = evaluate_gates([t], {})
+        assert missing.to_dict()["actual"] is None
+        assert missing.shortfall is None
+        assert missing.explain() == "p95_latency_ms is not recorded, needs <= 200"
+
     def test_missing_metric_fails(self) -> None:
         (r,) = evaluate_gates([parse_threshold("recall>=0.5")], {})
         assert not r.passed
