@@ -128,7 +128,9 @@ class TestThresholds:
             ("==", 0.89, 0.03),
         ],
     )
-    def test_shortfall_of_a_failed_threshold(self, op: str, actual: float, shortfall: float) -> None:
+    def test_shortfall_of_a_failed_threshold(
+        self, op: str, actual: float, shortfall: float
+    ) -> None:
         (r,) = evaluate_gates([parse_threshold(f"accuracy{op}0.92")], {"accuracy": actual})
         assert not r.passed
         assert r.shortfall == pytest.approx(shortfall)
