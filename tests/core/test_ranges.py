@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from tests._services import require_services
+from tests.core._node_reference import reference_contains
 
 from polaris.core.errors import InvalidInput, InvalidRange, InvalidVersion, Location
 from polaris.core.ranges import Comparator, Range
@@ -376,3 +377,18 @@ def test_normal_form_reparses_to_the_same_range(text: str, vs: list[Version], in
     again = Range(str(r), include_prerelease=inc)
     assert again == r
     assert [v in again for v in vs] == [v in r for v in vs]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_ranges, _versions, st.booleans())
+@example("^0.1 || ~0.0", [Version.parse("0.2.0"), Version.parse("0.1.0-rc.1")], False)
+@example(">1.2 <=2 || 1.2.3-alpha - 2.0", [Version.parse("1.3.0-rc.1")], True)
+def test_membership_equals_an_independent_node_semver_reference(
+    text: str, vs: list[Version], inc: bool
+) -> None:
+    """Range membership equals a reference that desugars the text itself and compares with the
+    ``semver`` package: neither Polaris's parser nor its comparator is the oracle."""
+    r = Range(text, include_prerelease=inc)
+    for v in vs:
+        expected = reference_contains(text, str(v), include_prerelease=inc)
+        assert r.contains(v) == expected, (text, str(v), str(r))
