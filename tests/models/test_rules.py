@@ -154,6 +154,31 @@ class TestThresholds:
         assert missing.shortfall is None
         assert missing.explain() == "p95_latency_ms is not recorded, needs <= 200"
 
+    def test_parse_errors_name_the_field_and_say_what_is_expected(self) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            parse_threshold("accuracy", field="promotion.criteria")
+        assert exc.value.location is not None
+        assert exc.value.location.field == "promotion.criteria"
+        assert exc.value.hint == (
+            "write METRIC OP NUMBER with OP one of >=, <=, >, <, == (accuracy>=0.92)"
+        )
+        for text, why in (("acc>=high", "'high' is not a number"), ("a>=inf", "not finite")):
+            with pytest.raises(InvalidInput, match=why) as exc:
+                parse_threshold(text, field="gate")
+            assert exc.value.location is not None
+            assert exc.value.location.field == "gate"
+        with pytest.raises(InvalidInput) as exc:
+            parse_threshold("nope")
+        assert exc.value.location is not None
+        assert exc.value.location.field == "criteria"
+
+    def test_a_missing_metric_does_not_stop_the_others(self) -> None:
+        results = evaluate_gates(
+            [parse_threshold("recall>=0.5"), parse_threshold("accuracy>=0.9")], {"accuracy": 0.95}
+        )
+        assert [(r.passed, r.actual) for r in results] == [(False, None), (True, 0.95)]
+        assert results[0].passed is False
+
     def test_missing_metric_fails(self) -> None:
         (r,) = evaluate_gates([parse_threshold("recall>=0.5")], {})
         assert not r.passed
@@ -366,6 +391,13 @@ class TestPolicy:
             require_role(Role.DEVELOPER, Role.APPROVER, "promoting")
         assert PermissionDenied.http_status == 403
         assert AuthenticationRequired.http_status == 401
+
+    def test_retention_boundaries(self) -> None:
+        # Exactly at the retention period is still kept; expiry is strictly after it.
+        assert not retention_expired("development", T0, T0 + timedelta(days=30))
+        assert retention_expired("development", T0, T0 + timedelta(days=30, seconds=1))
+        assert not retention_expired("archived", T0, T0 + timedelta(days=730))
+        assert retention_expired("archived", T0, T0 + timedelta(days=730, seconds=1))
 
     def test_retention(self) -> None:
         assert retention_expired("development", T0, T0 + timedelta(days=31))
