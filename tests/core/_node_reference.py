@@ -141,11 +141,26 @@ def _set_bounds(text: str, incpr: bool) -> list[_Bound]:
     return out
 
 
+def _drop_gte0(bounds: list[_Bound], incpr: bool) -> list[_Bound]:
+    """node's ``replaceGTE0``: ``>=0.0.0`` (``>=0.0.0-0`` with prereleases) bounds nothing."""
+    zero = _v("0.0.0-0" if incpr else "0.0.0")
+    return [
+        (op, b)
+        for op, b in bounds
+        if not (op == ">=" and b.compare(zero) == 0 and str(b) == str(zero))
+    ]
+
+
 def reference_contains(text: str, version: str, *, include_prerelease: bool) -> bool:
     """Whether ``version`` satisfies the range ``text``, in node-semver's terms."""
     v = _v(version)
-    for part in text.split(" || "):
-        bounds = _set_bounds(part.strip(), include_prerelease)
+    sets = [
+        _drop_gte0(_set_bounds(part.strip(), include_prerelease), include_prerelease)
+        for part in text.split(" || ")
+    ]
+    if len(sets) > 1 and any(not bounds for bounds in sets):
+        sets = [[]]  # node: a range with a `*` set is just `*`
+    for bounds in sets:
         if not all(_test(op, b, v) for op, b in bounds):
             continue
         if not v.prerelease or include_prerelease:

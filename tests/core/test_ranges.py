@@ -383,6 +383,8 @@ def test_normal_form_reparses_to_the_same_range(text: str, vs: list[Version], in
 @given(_ranges, _versions, st.booleans())
 @example("^0.1 || ~0.0", [Version.parse("0.2.0"), Version.parse("0.1.0-rc.1")], False)
 @example(">1.2 <=2 || 1.2.3-alpha - 2.0", [Version.parse("1.3.0-rc.1")], True)
+@example("0.0.0 || 0.0 - 0.0.0-alpha", [Version.parse("0.0.0-alpha")], False)
+@example("x || 0.0 - 3.3.3-alpha", [Version.parse("3.3.3-alpha")], False)
 def test_membership_equals_an_independent_node_semver_reference(
     text: str, vs: list[Version], inc: bool
 ) -> None:
