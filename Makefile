@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench mutation clean
 
 $(BIN)/pip:
 	$(PYTHON) -m venv $(VENV)
@@ -45,5 +45,14 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/changelog_bench.py --commits 2000 --repeat 1
 	$(BIN)/python benchmarks/governance_bench.py --requests 10
 
+# Mutation testing of the pure rules (slow: tens of minutes; not part of `make test`). Scope and
+# test selection: [tool.mutmut] in pyproject.toml; MUTANTS narrows a run, e.g.
+# `make mutation MUTANTS='polaris.commits.bump*'`. Results: docs/testing.md.
+MUTANTS ?=
+mutation: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet -e . --group mutation
+	env -u PYTHONPATH $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) mutants .pytest_cache .mypy_cache .ruff_cache

@@ -98,6 +98,17 @@ class TestNextVersion:
     def test_no_tag_starts_from_the_current_version(self) -> None:
         assert nxt("minor", None, current=V("1.3.0")) == "1.4.0"
 
+    def test_major_zero_rule_applies_before_the_first_tag(self) -> None:
+        # A 0.x project with no release tag yet: the files' version is the base, and a breaking
+        # change still bumps minor (issue 18, planted bug 1).
+        assert nxt("major", None, current=V("0.3.0")) == "0.4.0"
+        assert nxt("major", None, current=V("0.3.0"), pre="rc") == "0.4.0-rc.1"
+        assert nxt("major", None, current=V("1.3.0")) == "2.0.0"
+        rules = BumpRules(major_zero_breaking="major")
+        assert nxt("major", None, current=V("0.3.0"), rules=rules) == "1.0.0"
+        result = next_version(BumpDecision("major"), last_release=None, current=V("0.3.0"))
+        assert result.level == "minor"
+
     def test_no_tag_and_no_version_gives_the_initial(self) -> None:
         assert nxt("patch", None) == "0.1.0"
         assert nxt(None, None) is None
@@ -157,3 +168,53 @@ class TestBranchAndTags:
     def test_tag_format_without_placeholder(self) -> None:
         with pytest.raises(InvalidInput, match="no \\{version\\}"):
             tag_version_text("release", "release")
+
+
+class TestSurvivingMutants:
+    """Cases added for mutants that survived `make mutation` (docs/testing.md)."""
+
+    def test_bang_marker_is_read_before_the_first_colon(self) -> None:
+        d = decide(commits("feat!: split on a: colon", "fix: a: b\n\nBREAKING CHANGE: c"))
+        assert [r.why for r in d.reasons] == [
+            "breaking change ('!')",
+            "breaking change (BREAKING CHANGE)",
+        ]
+
+    def test_commits_after_ignored_ones_still_count(self) -> None:
+        d = decide(commits("Update things", "docs: x", "feat: y"))
+        assert d.level == "minor"
+        assert d.considered == 3
+        (reason,) = d.reasons
+        assert (reason.sha, reason.level, reason.subject) == ("2".zfill(40), "minor", "feat: y")
+
+    def test_the_answer_carries_its_inputs(self) -> None:
+        d = decide(commits("fix: a", "feat: b"))
+        result = next_version(d, last_release=V("2.1.0"), last_tag=V("2.2.0-rc.1"), pre="rc")
+        assert str(result.next) == "2.2.0-rc.2"
+        assert result.last_release == V("2.1.0")
+        assert result.last_prerelease == V("2.2.0-rc.1")
+        assert result.reasons == d.reasons and result.considered == 2
+        assert result.level == "minor"
+
+    def test_only_a_prerelease_tag_is_pending(self) -> None:
+        assert nxt("patch", "2.1.0", last_tag=V("3.0.0")) == "2.1.1"
+
+    def test_pending_prerelease_before_any_release(self) -> None:
+        assert nxt("patch", None, last_tag=V("0.1.0-rc.1"), pre="rc") == "0.1.0-rc.2"
+        assert nxt(None, None, last_tag=V("0.1.0-rc.1"), pre="rc") is None
+
+    def test_no_change_with_a_channel_is_no_version(self) -> None:
+        assert nxt(None, "2.1.0", last_tag=V("2.2.0-rc.2"), pre="rc") is None
+
+    def test_branch_without_a_name_says_what_to_do(self) -> None:
+        with pytest.raises(InvalidInput, match=r"^no branch name \(detached HEAD\?\)") as exc:
+            branch_build_version(V("2.1.0"), "", 1)
+        assert exc.value.hint == "pass the branch name explicitly"
+
+    def test_tag_text_with_a_suffix_and_a_component(self) -> None:
+        assert tag_version_text("v{version}-final", "v1.2.0-final") == "1.2.0"
+        assert tag_version_text("{component}-v{version}", "api-v1.2.0", "api") == "1.2.0"
+        assert tag_version_text("{component}-v{version}", "web-v1.2.0", "api") is None
+        with pytest.raises(InvalidInput, match="has no") as exc:
+            tag_version_text("release", "release")
+        assert exc.value.hint == "e.g. v{version}"

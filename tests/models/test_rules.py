@@ -91,6 +91,94 @@ class TestThresholds:
         assert results[0].shortfall == pytest.approx(0.02)
         assert results[0].explain() == "accuracy is 0.93, needs >= 0.95 (short by 0.02)"
 
+    @pytest.mark.parametrize(
+        ("op", "at", "below", "above"),
+        [
+            # A metric exactly at its threshold, and a hair either side, for every operator
+            # (issue 18, planted bug 3: ``>=`` turned into ``>``).
+            (">=", True, False, True),
+            (">", False, False, True),
+            ("<=", True, True, False),
+            ("<", False, True, False),
+            ("==", True, False, False),
+        ],
+    )
+    def test_metric_at_below_and_above_the_threshold(
+        self, op: str, at: bool, below: bool, above: bool
+    ) -> None:
+        t = parse_threshold(f"accuracy{op}0.92")
+        for actual, expected in ((0.92, at), (0.91, below), (0.93, above)):
+            (r,) = evaluate_gates([t], {"accuracy": actual})
+            assert r.passed is expected, (op, actual)
+            if expected:
+                assert r.shortfall == 0.0
+                assert r.explain().endswith("(passed)")
+            else:
+                assert r.shortfall is not None
+                assert "short by" in r.explain()
+
+    @pytest.mark.parametrize(
+        ("op", "actual", "shortfall"),
+        [
+            (">=", 0.90, 0.02),
+            (">", 0.92, 0.0),
+            ("<=", 0.95, 0.03),
+            ("<", 0.92, 0.0),
+            ("==", 0.95, 0.03),
+            ("==", 0.89, 0.03),
+        ],
+    )
+    def test_shortfall_of_a_failed_threshold(
+        self, op: str, actual: float, shortfall: float
+    ) -> None:
+        (r,) = evaluate_gates([parse_threshold(f"accuracy{op}0.92")], {"accuracy": actual})
+        assert not r.passed
+        assert r.shortfall == pytest.approx(shortfall)
+
+    def test_threshold_text_and_json_form(self) -> None:
+        t = parse_threshold("p95_latency_ms<=200")
+        assert str(t) == "p95_latency_ms<=200"
+        (r,) = evaluate_gates([t], {"p95_latency_ms": 250.0})
+        assert r.to_dict() == {
+            "threshold": "p95_latency_ms<=200",
+            "metric": "p95_latency_ms",
+            "op": "<=",
+            "value": 200.0,
+            "actual": 250.0,
+            "passed": False,
+            "shortfall": 50.0,
+        }
+        assert r.explain() == "p95_latency_ms is 250, needs <= 200 (short by 50)"
+        (missing,) = evaluate_gates([t], {})
+        assert missing.to_dict()["actual"] is None
+        assert missing.shortfall is None
+        assert missing.explain() == "p95_latency_ms is not recorded, needs <= 200"
+
+    def test_parse_errors_name_the_field_and_say_what_is_expected(self) -> None:
+        with pytest.raises(InvalidInput) as exc:
+            parse_threshold("accuracy", field="promotion.criteria")
+        assert exc.value.location is not None
+        assert exc.value.location.field == "promotion.criteria"
+        assert exc.value.hint == (
+            "write METRIC OP NUMBER with OP one of >=, <=, >, <, == (accuracy>=0.92)"
+        )
+        for text, why in (("acc>=high", "'high' is not a number"), ("a>=inf", "not finite")):
+            with pytest.raises(InvalidInput, match=why) as exc:
+                parse_threshold(text, field="gate")
+            assert exc.value.location is not None
+            assert exc.value.location.field == "gate"
+        with pytest.raises(InvalidInput) as exc:
+            parse_threshold("nope")
+        assert exc.value.location is not None
+        assert exc.value.location.field == "criteria"
+
+    def test_a_missing_metric_does_not_stop_the_others(self) -> None:
+        results = evaluate_gates(
+            [parse_threshold("recall>=0.5"), parse_threshold("accuracy>=0.9")], {"accuracy": 0.95}
+        )
+        assert [(r.passed, r.actual) for r in results] == [(False, None), (True, 0.95)]
+        assert results[0].passed is False
+
     def test_missing_metric_fails(self) -> None:
         (r,) = evaluate_gates([parse_threshold("recall>=0.5")], {})
         assert not r.passed
@@ -303,6 +391,13 @@ class TestPolicy:
             require_role(Role.DEVELOPER, Role.APPROVER, "promoting")
         assert PermissionDenied.http_status == 403
         assert AuthenticationRequired.http_status == 401
+
+    def test_retention_boundaries(self) -> None:
+        # Exactly at the retention period is still kept; expiry is strictly after it.
+        assert not retention_expired("development", T0, T0 + timedelta(days=30))
+        assert retention_expired("development", T0, T0 + timedelta(days=30, seconds=1))
+        assert not retention_expired("archived", T0, T0 + timedelta(days=730))
+        assert retention_expired("archived", T0, T0 + timedelta(days=730, seconds=1))
 
     def test_retention(self) -> None:
         assert retention_expired("development", T0, T0 + timedelta(days=31))

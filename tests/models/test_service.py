@@ -111,6 +111,26 @@ class TestRegister:
         assert register(reg, None, bump="major") == "1.0.0"
         assert register(reg, None, bump="minor", pre="rc") == "1.1.0-rc.1"
 
+    @pytest.mark.parametrize("order", ["ascending", "descending"])
+    def test_bump_prerelease_after_twenty_release_candidates(
+        self, reg: RegistryService, order: str
+    ) -> None:
+        # More prereleases of one core version than the latest-version query's first page (16):
+        # rc.21 comes next, not rc.17 (issue 18, planted bug 4). Both insertion orders, so a
+        # truncated read misses the newest whichever way the engine returns ties.
+        def add(version: str | None, **kw: object) -> str:
+            r = Registration(name="ner", version=version, model_path="s3://m", **kw)  # type: ignore[arg-type]
+            return str(reg.register(r, actor=DEV).version)
+
+        add("0.9.0")
+        numbers = range(1, 21) if order == "ascending" else range(20, 0, -1)
+        for n in numbers:
+            add(f"1.0.0-rc.{n}")
+        assert add(None, bump="prerelease") == "1.0.0-rc.21"
+        (summary,) = reg.models()
+        assert str(summary.latest) == "1.0.0-rc.21"
+        assert add(None, bump="patch") == "1.0.0"  # finalises the release candidates
+
     def test_registration_needs_uploaded_files(self, reg: RegistryService) -> None:
         with pytest.raises(InvalidInput, match="has not been uploaded"):
             reg.register(

@@ -201,3 +201,60 @@ def test_status_shows_git_branch_cleanliness_and_updates(
     assert data["git"]["branch"] == "develop" and data["git"]["clean"] is False
     assert data["git"]["uncommitted"] == ["VERSION"]
     assert data["updates"]["available"][0]["available"] == "0.110.0"
+
+
+def _check_json(capsys: pytest.CaptureFixture[str], root: Path) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code, out, _ = run(capsys, "version", "check", "-C", str(root), "--json")
+    return code, json.loads(out)
+
+
+def test_check_reads_every_occurrence_of_an_image(
+    platform: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two references to aiops/api in one manifest; the first agrees, the second does not
+    # (issue 18, planted bug 5: the checker read only the first occurrence).
+    compose = platform / "docker-compose.yml"
+    compose.write_text(
+        compose.read_text() + "  api-worker:\n    image: docker.io/aiops/api:2.0.9\n"
+    )
+    code, out, err = run(capsys, "version", "check", "-C", str(platform))
+    assert code == 1, out
+    assert "2.0.9" in out and "1 place disagree" in err
+    code, data = _check_json(capsys, platform)
+    assert code == 1
+    (d,) = data["problems"]
+    assert (d["file"], d["line"], d["found"], d["expected"]) == (
+        "docker-compose.yml",
+        11,
+        "2.0.9",
+        "2.1.0",
+    )
+
+
+def test_check_reads_every_configured_key_of_one_file(
+    platform: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Chart.yaml carries the platform version twice (appVersion and version): the second,
+    # disagreeing one is reported with its line.
+    toml = platform / "polaris.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'files = [{ path = "helm/Chart.yaml", format = "yaml", key = "appVersion" }]',
+            'files = [\n  { path = "helm/Chart.yaml", format = "yaml", key = "appVersion" },\n'
+            '  { path = "helm/Chart.yaml", format = "yaml", key = "version" },\n]',
+        )
+    )
+    chart = platform / "helm/Chart.yaml"
+    chart.write_text('apiVersion: v2\nname: aiops\nappVersion: "2.1.0"\nversion: 2.0.0\n')
+    code, data = _check_json(capsys, platform)
+    assert code == 1
+    (d,) = data["problems"]
+    assert (d["file"], d["line"], d["found"], d["expected"]) == (
+        "helm/Chart.yaml",
+        4,
+        "2.0.0",
+        "2.1.0",
+    )
+    chart.write_text('apiVersion: v2\nname: aiops\nappVersion: "2.1.0"\nversion: 2.1.0\n')
+    code, data = _check_json(capsys, platform)
+    assert code == 0 and data["problems"] == []

@@ -17,6 +17,7 @@ import tempfile
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -70,6 +71,14 @@ class ArtifactStore(ABC):
     @abstractmethod
     def delete(self, sha256: str) -> None:
         """Remove a blob if present."""
+
+    def sweep_temp(self, before: datetime) -> list[str]:
+        """Remove temporary files last written before ``before`` (left by a killed upload).
+
+        Stores whose temporary objects cannot outlive an upload have nothing to sweep.
+        """
+        del before
+        return []
 
     def put(self, stream: BinaryIO, *, expected_sha256: str | None = None) -> tuple[str, int]:
         """Store the bytes of ``stream``; return ``(sha256, size)``.
@@ -197,6 +206,18 @@ class LocalArtifactStore(ArtifactStore):
 
     def delete(self, sha256: str) -> None:
         self.path(sha256).unlink(missing_ok=True)
+
+    def sweep_temp(self, before: datetime) -> list[str]:
+        cutoff = before.timestamp()
+        removed: list[str] = []
+        for path in sorted((self.root / "tmp").glob("upload-*")):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed.append(path.name)
+            except FileNotFoundError:
+                continue  # finished or swept concurrently
+        return removed
 
 
 class FsspecArtifactStore(ArtifactStore):

@@ -158,6 +158,8 @@ class ArtifactOps(RegistryBase):
             blob_repo.delete_blob_rows(s, blobs)
         for sha in blobs:  # after commit: a crash here leaves only unreferenced files
             self.artifacts.delete(sha)
+        # Temporary files of uploads killed mid-write, old enough not to be an upload in flight.
+        self.artifacts.sweep_temp(now - _BLOB_GRACE)
         return GcReport(False, report, blobs)
 
 

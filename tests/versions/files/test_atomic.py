@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
+import polaris
 from polaris.core.errors import VersionFileError
 from polaris.versions.files import read_text, write_all
 
@@ -187,15 +192,69 @@ def test_a_temporary_file_that_cannot_be_created_changes_nothing(repo: Path) -> 
     }
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+_READ_ONLY_DIR_SCRIPT = """
+import sys
+from pathlib import Path
+from polaris.core.errors import VersionFileError
+from polaris.versions.files import write_all
+ORIGINALS = %r
+repo = Path(sys.argv[1])
+try:
+    write_all({Path(n): t.replace("1", "2") for n, t in ORIGINALS.items()}, root=repo)
+except VersionFileError as exc:
+    print(exc.one_line())
+    sys.exit(3)
+"""
+
+
 def test_a_read_only_directory_changes_nothing(repo: Path) -> None:
+    """A directory the writer may not write to: nothing changes. Root ignores directory
+    permissions, so as root the write runs in a child process as the ``nobody`` user."""
     helm = repo / "infrastructure/helm"
-    helm.chmod(0o555)
-    try:
-        with pytest.raises(VersionFileError, match=r"Chart\.yaml: cannot write the file"):
-            write_all(bumped(), root=repo)
-    finally:
-        helm.chmod(0o755)
+    if os.geteuid() != 0:
+        helm.chmod(0o555)
+        try:
+            with pytest.raises(VersionFileError, match=r"Chart\.yaml: cannot write the file"):
+                write_all(bumped(), root=repo)
+        finally:
+            helm.chmod(0o755)
+    else:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv to drop to a non-root user")
+        # pytest's temporary root is root's 0700: work in a world-traversable copy, where
+        # nobody owns every file and directory but helm/, which stays root's 0o755.
+        base = Path(tempfile.mkdtemp(prefix="polaris-atomic-"))
+        try:
+            base.chmod(0o755)
+            work = base / "repo"
+            shutil.copytree(repo, work)
+            for p in [work, *work.rglob("*")]:
+                if p != work / "infrastructure/helm":
+                    os.chown(p, 65534, 65534)
+            src = str(Path(polaris.__file__).resolve().parents[1])
+            proc = subprocess.run(
+                [
+                    setpriv,
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    sys.executable,
+                    "-c",
+                    _READ_ONLY_DIR_SCRIPT % ORIGINALS,
+                    str(work),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=60,
+                env={**os.environ, "PYTHONPATH": src},
+            )
+            assert proc.returncode == 3, (proc.stdout, proc.stderr)
+            assert "Chart.yaml: cannot write the file" in proc.stdout
+            assert snapshot(work) == {n: t.encode() for n, t in ORIGINALS.items()}
+        finally:
+            shutil.rmtree(base)
     assert snapshot(repo) == {n: t.encode() for n, t in ORIGINALS.items()}
 
 
