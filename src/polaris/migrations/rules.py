@@ -212,7 +212,7 @@ def checksum(up_sql: str) -> str:
 def is_noop(sql: str) -> bool:
     """Whether ``sql`` holds nothing but blank lines and comments.
 
-    >>> is_noop("-- nothing to undo\n/* really */"), is_noop("SELECT 1")
+    >>> is_noop("-- nothing to undo\\n/* really */"), is_noop("SELECT 1")
     (True, False)
     """
     try:
