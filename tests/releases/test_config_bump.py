@@ -187,4 +187,4 @@ def test_cli_json_and_lines_say_why(repo: Repo) -> None:
     text = _polaris(repo, "version", "next")  # not a terminal: the fast path answers
     assert text.returncode == 0, text.stderr
     assert "2.0.0 (major) since v1.0.0" in text.stdout
-    assert "config production" in text.stdout and "-> major" in text.stdout
+    assert "config production" in text.stdout and "major: a key the schema requires" in text.stdout

@@ -53,15 +53,15 @@ class EnvironmentImpact:
             shown = "; ".join(self.breaking[:SHOWN])
             more = len(self.breaking) - SHOWN
             extra = f" (+{more} more)" if more > 0 else ""
-            return f"schema-required key removed or retyped: {shown}{extra} -> major"
+            return f"major: a key the schema requires removed or retyped: {shown}{extra}"
         if self.old_file is None:
-            return "new environment file -> patch"
+            return "patch: a new environment file"
         if self.new_file is None:
-            return "environment file removed -> patch"
+            return "patch: the environment file was removed"
         shown = "; ".join(self.examples)
         more = self.changes - len(self.examples)
         extra = f" (+{more} more)" if more > 0 else ""
-        return f"configuration change: {shown}{extra} -> patch"
+        return f"patch: configuration change {shown}{extra}"
 
 
 @dataclass(frozen=True, slots=True)
