@@ -15,7 +15,6 @@ exactly where the commit-based answer works.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -27,7 +26,7 @@ from polaris.configs.rules import Bump, Change, classify, diff
 from polaris.core.errors import InvalidInput, Location
 from polaris.scm.git import Git
 
-__all__ = ["ConfigImpact", "EnvironmentImpact", "config_impact", "has_configs"]
+__all__ = ["ConfigImpact", "EnvironmentImpact", "config_impact"]
 
 #: Changes described per environment in the reasons (the count says how many more there are).
 SHOWN = 3
@@ -71,18 +70,6 @@ class ConfigImpact:
     base: str
     bump: Bump
     environments: tuple[EnvironmentImpact, ...]
-
-
-def has_configs(config_path: str | Path) -> bool:
-    """Whether the project file declares a ``[configs]`` table (``[tool.polaris.configs]`` in
-    ``pyproject.toml``): only then does the release flow look at configuration files."""
-    try:
-        data = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return False
-    if Path(config_path).name == "pyproject.toml":
-        data = data.get("tool", {}).get("polaris", {})
-    return isinstance(data.get("configs"), dict)
 
 
 def _newest(files: Mapping[tuple[str, str], Any]) -> dict[str, Any]:

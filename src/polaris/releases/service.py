@@ -303,10 +303,12 @@ def _config_impact(project: Project, component: str | None, index: TagIndex) -> 
     with a ``[configs]`` table (the configs capability loads only then)."""
     if component is not None or index.last_release is None:
         return None
+    from polaris.configs.declared import has_configs  # tomllib only
+
+    if not has_configs(project.config_path):
+        return None
     from polaris.configs import impact as configs_impact  # lazy: only with a [configs] table
 
-    if not configs_impact.has_configs(project.config_path):
-        return None
     name, sha, _version = index.last_release
     return configs_impact.config_impact(Path(project.root), sha, name)
 
