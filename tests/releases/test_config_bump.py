@@ -188,3 +188,15 @@ def test_cli_json_and_lines_say_why(repo: Repo) -> None:
     assert text.returncode == 0, text.stderr
     assert "2.0.0 (major) since v1.0.0" in text.stdout
     assert "config production" in text.stdout and "major: a key the schema requires" in text.stdout
+
+
+def test_configs_declared_in_pyproject_or_polaris_toml(tmp_path: Path) -> None:
+    from polaris.configs.declared import has_configs
+
+    (tmp_path / "pyproject.toml").write_text('[tool.polaris.configs]\nroot = "config"\n')
+    (tmp_path / "polaris.toml").write_text('[platform]\nname = "x"\n')
+    (tmp_path / "bad.toml").write_text("[configs\n")
+    assert has_configs(tmp_path / "pyproject.toml")
+    assert not has_configs(tmp_path / "polaris.toml")
+    assert not has_configs(tmp_path / "bad.toml")
+    assert not has_configs(tmp_path / "missing.toml")
