@@ -26,7 +26,7 @@ from polaris.core.errors import ConfigError, InvalidInput, Location, NotFound
 from polaris.core.semver import Version
 from polaris.project.load import PYPROJECT_NAME, find_config
 
-__all__ = ["ConfigFile", "ConfigLayout", "find_layout"]
+__all__ = ["ConfigFile", "ConfigLayout", "find_layout", "version_key"]
 
 _DEFAULT_ENVS = ("development", "staging", "production")
 _KEYS = ("root", "layout", "environments", "schema", "schemas", "must_match", "max_bytes")
@@ -91,24 +91,22 @@ class ConfigLayout:
         for path in sorted(self.root.rglob("*")):
             if path.suffix.lower() not in FORMATS or not path.is_file():
                 continue
-            m = regex.fullmatch(path.relative_to(self.root).as_posix())
-            if m is None or m.group("environment") not in self.environments:
-                continue
-            version = m.groupdict().get("version") or ""
-            out.append(ConfigFile(m.group("environment"), version, path))
+            hit = self.match(path.relative_to(self.root).as_posix(), regex)
+            if hit is not None:
+                out.append(ConfigFile(hit[0], hit[1], path))
         return out
+
+    def match(self, rel: str, regex: re.Pattern[str] | None = None) -> tuple[str, str] | None:
+        """``(environment, version)`` of a path relative to the root, or ``None`` when the
+        layout does not name it (``version`` is ``""`` for a layout without ``{version}``)."""
+        m = (regex or self._regex()).fullmatch(rel)
+        if m is None or m.group("environment") not in self.environments:
+            return None
+        return m.group("environment"), m.groupdict().get("version") or ""
 
     def versions(self) -> list[str]:
         """The platform versions that have configuration, oldest first (SemVer order)."""
-        found = {f.version for f in self.files()}
-
-        def key(v: str) -> tuple[int, Any]:
-            try:
-                return (1, Version.parse(v))
-            except InvalidInput:
-                return (0, v)
-
-        return sorted(found, key=key)
+        return sorted({f.version for f in self.files()}, key=version_key)
 
     def select(self, version: str | None = None, env: str | None = None) -> list[ConfigFile]:
         """The files of ``version`` (default: the newest), optionally of one environment."""
@@ -132,6 +130,14 @@ class ConfigLayout:
         order = {e: i for i, e in enumerate(self.environments)}
         files.sort(key=lambda f: order[f.environment])
         return [f for f in files if env is None or f.environment == env]
+
+
+def version_key(version: str) -> tuple[int, Any]:
+    """Sort key of a layout's version directory: SemVer order, names that are not after them."""
+    try:
+        return (1, Version.parse(version))
+    except InvalidInput:
+        return (0, version)
 
 
 def _table(path: Path) -> tuple[dict[str, Any], str]:

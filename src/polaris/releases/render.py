@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from polaris.configs.impact import ConfigImpact
     from polaris.releases.service import NextReport
 
 __all__ = ["next_json", "next_lines"]
@@ -24,10 +25,33 @@ def next_json(report: NextReport) -> dict[str, object]:
         "branch": report.branch,
         "commits_considered": nv.considered,
         "reasons": [
-            {"sha": r.sha, "subject": r.subject, "level": r.level, "why": r.why} for r in nv.reasons
+            {"sha": r.sha or None, "subject": r.subject, "level": r.level, "why": r.why}
+            for r in nv.reasons
         ],
         "warnings": list(report.warnings),
         "base_note": report.base_note,
+        **({"config": _config_json(report.config)} if report.config is not None else {}),
+    }
+
+
+def _config_json(impact: ConfigImpact) -> dict[str, object]:
+    """The configuration changes since the last release and the bump they call for."""
+    return {
+        "base": impact.base,
+        "bump": str(impact.bump),
+        "environments": [
+            {
+                "environment": e.environment,
+                "old_file": e.old_file,
+                "new_file": e.new_file,
+                "bump": str(e.bump),
+                "changes": e.changes,
+                "examples": list(e.examples),
+                "breaking": list(e.breaking),
+                "why": e.why(),
+            }
+            for e in impact.environments
+        ],
     }
 
 
@@ -46,5 +70,14 @@ def next_lines(report: NextReport) -> list[tuple[str, str]]:
     if nv.reasons:
         lines.append(("", "Because of:"))
     for r in nv.reasons:
-        lines.append(("dim", f"  {r.sha[:7]} {r.subject}  {r.why}"))
+        lines.append(("dim", f"  {r.sha[:7] or '-------'} {r.subject}  {r.why}"))
+    impact = report.config
+    if impact is not None and impact.environments and not any(not r.sha for r in nv.reasons):
+        lines.append(
+            (
+                "dim",
+                f"note: configuration changed since {impact.base} ({impact.bump}); "
+                "the commits already call for more",
+            )
+        )
     return lines

@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from polaris.commits.bump import (
+    LEVEL_ORDER,
+    BumpDecision,
+    Level,
     NextVersion,
+    Reason,
     branch_build_version,
     decide,
     next_version,
@@ -61,6 +65,7 @@ from polaris.scm.git import Git, GitError, Tag
 if TYPE_CHECKING:
     import jinja2
 
+    from polaris.configs.impact import ConfigImpact
     from polaris.versions import service as versioning
 
 __all__ = [
@@ -102,6 +107,8 @@ class NextReport:
     base_note: str | None = None
     #: The version the files carry, read when no release tag exists yet.
     current: Version | None = None
+    #: The configuration changes since the last release (projects with ``[configs]``).
+    config: ConfigImpact | None = None
 
     @property
     def version(self) -> Version | None:
@@ -253,6 +260,9 @@ def compute_next(
     index, raws, base_note = _base_from_source(git, project, component, found, index, raws, paths)
     commits = parse_commits(raws, config.rules)
     decision = decide(commits, config.bump)
+    impact = _config_impact(project, component, index)
+    if impact is not None:
+        decision = _with_config(decision, impact)
     current: Version | None = None
     has_source = component is not None or project.platform_source is not None
     if index.last_release is None and has_source:
@@ -284,7 +294,45 @@ def compute_next(
         warnings=index.warnings,
         base_note=base_note,
         current=current,
+        config=impact,
     )
+
+
+def _config_impact(project: Project, component: str | None, index: TagIndex) -> ConfigImpact | None:
+    """The configuration changes since the last release, for a platform release of a project
+    with a ``[configs]`` table (the configs capability loads only then)."""
+    if component is not None or index.last_release is None:
+        return None
+    from polaris.configs.declared import has_configs  # tomllib only
+
+    if not has_configs(project.config_path):
+        return None
+    from polaris.configs import impact as configs_impact  # lazy: only with a [configs] table
+
+    name, sha, _version = index.last_release
+    return configs_impact.config_impact(Path(project.root), sha, name)
+
+
+_CONFIG_LEVEL: dict[str, Level] = {"patch": "patch", "major": "major"}
+
+
+def _with_config(decision: BumpDecision, impact: ConfigImpact) -> BumpDecision:
+    """``decision`` raised to at least what the configuration changes call for, their reasons
+    added at the decisive level (a config reason has no sha)."""
+    level = _CONFIG_LEVEL.get(str(impact.bump))
+    if level is None:
+        return decision
+    rank = LEVEL_ORDER[level]
+    current = LEVEL_ORDER[decision.level] if decision.level is not None else 0
+    if rank < current:
+        return decision
+    reasons = tuple(
+        Reason("", f"config {e.environment} ({e.new_file or e.old_file})", level, e.why())
+        for e in impact.environments
+        if LEVEL_ORDER[_CONFIG_LEVEL[str(e.bump)]] == rank
+    )
+    kept = decision.reasons if rank == current else ()
+    return replace(decision, level=level, reasons=(*kept, *reasons))
 
 
 def _base_from_source(
