@@ -72,6 +72,8 @@ def _show(out: Console, d: dict[str, Any]) -> None:
     )
     if d.get("url"):
         out.print(f"url: {escape(str(d['url']))}")
+    if d.get("config_hash"):
+        out.print(f"config: {escape(str(d['config_hash']))}")
     rows = [
         (e["at"][11:19], e["kind"], e["state"] or "", e["message"]) for e in d.get("events", [])
     ]
