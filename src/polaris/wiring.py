@@ -150,7 +150,7 @@ def _recovery_hook(settings: Settings, db: Database) -> Any:
             actor=ctx.actor,
             release=ctx.release,
         )
-        return {"recovery_point": manifest["recovery_point_id"]}
+        return {"recovery_point": manifest["name"]}
 
     return recovery_point
 
