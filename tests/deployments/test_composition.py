@@ -25,6 +25,7 @@ from polaris.core.actors import Actor, Role
 from polaris.core.errors import CheckFailed
 from polaris.deployments import repo
 from polaris.deployments.open import deployment_service
+from polaris.deployments.rules import config_drift
 from polaris.deployments.service import DeploymentService
 from polaris.main import main
 from polaris.recovery.service import RecoveryService
@@ -164,6 +165,32 @@ def test_each_deployment_records_its_environments_config_hash(
     assert f"config: {out.version.digest}" in capsys.readouterr().out
     assert main(["deployments", "show", str(d["id"]), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["config_hash"] == out.version.digest
+    # environments status: staging runs what is expected; a newer promotion is drift.
+    (status,) = [e for e in svc.status()["environments"] if e["environment"] == "staging"]
+    assert status["config"]["drift"] is False
+    (newer,) = configs.snapshot(
+        [SnapshotInput("staging", "2.2.0", "staging.yaml", "yaml", "replicas: 4\n")], actor=ANN
+    )
+    configs.promote("staging", actor=ANN, platform_version="2.2.0")
+    (status,) = [e for e in svc.status()["environments"] if e["environment"] == "staging"]
+    assert status["config"] == {
+        "deployed": out.version.digest,
+        "expected": newer.version.digest,
+        "drift": True,
+        "reason": f"deployed with {out.version.digest[:12]}, expected {newer.version.digest[:12]}",
+    }
+    assert main(["environments", "status"]) == 0
+    assert "DRIFT" in capsys.readouterr().out
+
+
+def test_config_drift_rule() -> None:
+    assert config_drift(None, None)["drift"] is False
+    assert config_drift("a" * 64, "a" * 64)["reason"] == "matches"
+    assert config_drift(None, "b" * 64)["drift"] is True
+    assert (
+        config_drift("a" * 64, "b" * 64)["reason"]
+        == "deployed with aaaaaaaaaaaa, expected bbbbbbbbbbbb"
+    )
 
 
 def test_with_the_gate_production_needs_an_approved_deployment_request(

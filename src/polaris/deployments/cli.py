@@ -270,6 +270,12 @@ def watch(
     asyncio.run(run())
 
 
+def _config_cell(c: dict[str, Any] | None) -> str:
+    if not c or c["expected"] is None:
+        return "-"
+    return f"DRIFT {c['reason']}" if c["drift"] else f"ok {str(c['expected'])[:12]}"
+
+
 @environments_app.command("status")
 def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
     """The matrix environment x component -> version, with health."""
@@ -283,6 +289,8 @@ def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
             ["state", *[e["state"] or "-" for e in envs]],
             ["health", *[e["health"] or "-" for e in envs]],
         ]
+        if any(e.get("config") for e in envs):
+            rows.append(["config", *[_config_cell(e.get("config")) for e in envs]])
         rows += [[c, *[e["versions"].get(c, "-") for e in envs]] for c in data["components"]]
         out.print(table("environments", cols, rows))
 

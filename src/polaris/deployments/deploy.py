@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -80,8 +80,6 @@ class DeployFlow(DeploymentQueries):
         #: Set by the composition when ``POLARIS_GOVERNANCE_GATE`` is on: production deployments
         #: need an approved ``deployment`` request (name: the environment, version: the release).
         self.approval_gate: PromotionGate | None = None
-        #: Set by the composition: an environment's expected configuration hash (or None).
-        self.config_hash: Callable[[str], str | None] | None = None
 
     # -- helpers --------------------------------------------------------------------------------
 
