@@ -19,6 +19,9 @@ from polaris.versions import cli as version_cmd
 if TYPE_CHECKING:
     from polaris.compat.rules import CompatMatrix
     from polaris.core.project import Project
+    from polaris.deployments.service import DeploymentService
+    from polaris.settings import Settings
+    from polaris.store.session import Database
     from polaris.versions.service import FilePlan
 
 __all__ = ["add_heavy_groups", "app", "needs_heavy_groups"]
@@ -138,6 +141,17 @@ def _add_operations_groups() -> None:
     app.add_typer(deploy_cmd.environments_app, name="environments")
     app.add_typer(deps_cmd.app, name="deps")
     app.add_typer(images_cmd.app, name="images")
+    from polaris.deployments import open as deployments_open
+
+    deployments_open.COMPOSERS["polaris.wiring"] = _compose_deployments
+
+
+def _compose_deployments(svc: DeploymentService, settings: Settings, db: Database) -> None:
+    """Recovery points, the governance gate and config hashes for ``polaris deploy`` (loads
+    the composition root only when a deployment service is built)."""
+    from polaris.wiring import compose_deployments
+
+    compose_deployments(svc, settings, db)
 
 
 def needs_heavy_groups(args: list[str]) -> bool:

@@ -72,6 +72,8 @@ def _show(out: Console, d: dict[str, Any]) -> None:
     )
     if d.get("url"):
         out.print(f"url: {escape(str(d['url']))}")
+    if d.get("config_hash"):
+        out.print(f"config: {escape(str(d['config_hash']))}")
     rows = [
         (e["at"][11:19], e["kind"], e["state"] or "", e["message"]) for e in d.get("events", [])
     ]
@@ -268,6 +270,12 @@ def watch(
     asyncio.run(run())
 
 
+def _config_cell(c: dict[str, Any] | None) -> str:
+    if not c or c["expected"] is None:
+        return "-"
+    return f"DRIFT {c['reason']}" if c["drift"] else f"ok {str(c['expected'])[:12]}"
+
+
 @environments_app.command("status")
 def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
     """The matrix environment x component -> version, with health."""
@@ -281,6 +289,8 @@ def status(project: ProjectOption = None, as_json: JsonOption = False) -> None:
             ["state", *[e["state"] or "-" for e in envs]],
             ["health", *[e["health"] or "-" for e in envs]],
         ]
+        if any(e.get("config") for e in envs):
+            rows.append(["config", *[_config_cell(e.get("config")) for e in envs]])
         rows += [[c, *[e["versions"].get(c, "-") for e in envs]] for c in data["components"]]
         out.print(table("environments", cols, rows))
 

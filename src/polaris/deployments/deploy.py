@@ -36,6 +36,7 @@ from polaris.deployments.rules import (
     check_transition,
 )
 from polaris.deployments.tables import DeploymentRow
+from polaris.models.approval_gate import PromotionGate
 from polaris.platform.repo import get_release
 from polaris.store.session import Database
 
@@ -76,6 +77,9 @@ class DeployFlow(DeploymentQueries):
         self.root = root or Path.cwd()
         self.hooks = hooks or HOOKS
         self.holder = holder or _holder()
+        #: Set by the composition when ``POLARIS_GOVERNANCE_GATE`` is on: production deployments
+        #: need an approved ``deployment`` request (name: the environment, version: the release).
+        self.approval_gate: PromotionGate | None = None
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -170,6 +174,7 @@ class DeployFlow(DeploymentQueries):
         :raises Conflict: another deployment holds the environment.
         """
         plan = self._plan(release, env, actor, override)
+        approval = self._approve(plan, actor, dry_run=dry_run)
         if dry_run:
             return {
                 "dry_run": True,
@@ -182,10 +187,35 @@ class DeployFlow(DeploymentQueries):
                 "strategy": plan.env.strategy,
                 "deployer": plan.env.deployer,
                 "notes": plan.notes,
+                **({"approval": approval} if approval else {}),
             }
         self._preflight(plan.env)
         dep_id = self._record(plan, actor, kind="deploy", override=override)
+        if approval:
+            self._event(dep_id, "approval", f"approved by request {approval}", request=approval)
         return self._execute(dep_id, plan, actor, kind="deploy")
+
+    def _approve(self, plan: Plan, actor: Actor, *, dry_run: bool) -> str | None:
+        """The governance gate of a production deployment: its approved request's key.
+
+        :raises CheckFailed: no approved request yet (one is opened, unless ``dry_run``).
+        """
+        if self.approval_gate is None or not self._is_production(plan.env):
+            return None
+        previous = None
+        if plan.baseline_id is not None:
+            with self.db.read() as s:
+                previous = repo.get_deployment(s, plan.baseline_id).release
+        req = self.approval_gate.require(
+            kind="deployment",
+            name=plan.env.name,
+            version=plan.release,
+            previous=previous,
+            actor=actor,
+            dry_run=dry_run,
+        )
+        key = getattr(req, "key", None)
+        return None if key is None else str(key)
 
     @staticmethod
     def _preflight(env: Environment) -> None:
@@ -266,6 +296,7 @@ class DeployFlow(DeploymentQueries):
                 lease_holder=self.holder,
                 lease_until=now + DEPLOY_LEASE,
                 scale_down_at=None,
+                config_hash=None if self.config_hash is None else self.config_hash(plan.env.name),
             )
             s.add(row)
             s.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from polaris.deployments.config import Environment, load_environments
@@ -10,7 +11,15 @@ from polaris.project.load import find_config
 from polaris.settings import Settings
 from polaris.store.session import Database
 
-__all__ = ["deployment_service", "project_environments"]
+__all__ = ["COMPOSERS", "Composer", "deployment_service", "project_environments"]
+
+#: Connects a new service to the other capabilities (recovery points, approvals, config hashes).
+Composer = Callable[[DeploymentService, Settings, Database], None]
+
+#: Set by the composition (``polaris.wiring``, ``polaris.commands``), by name (registering a name
+#: again replaces it), run in order on every service :func:`deployment_service` builds; empty, a
+#: service stands alone.
+COMPOSERS: dict[str, Composer] = {}
 
 
 def project_environments(project: Path | None) -> tuple[dict[str, Environment], Path]:
@@ -27,4 +36,7 @@ def project_environments(project: Path | None) -> tuple[dict[str, Environment], 
 def deployment_service(settings: Settings, db: Database) -> DeploymentService:
     """The service over ``db`` with the environments of ``settings.project``."""
     envs, root = project_environments(settings.project)
-    return DeploymentService(db, envs, root=root)
+    svc = DeploymentService(db, envs, root=root)
+    for compose in list(COMPOSERS.values()):
+        compose(svc, settings, db)
+    return svc

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from polaris.deployments.rules import (
     Thresholds,
     check_transition,
     compare_baseline,
+    config_drift,
     evaluate,
     watch_outcome,
 )
@@ -54,6 +55,8 @@ class DeploymentQueries:
     def __init__(self, db: Database, environments: Mapping[str, Environment]) -> None:
         self.db = db
         self.environments = environments
+        #: Set by the composition: an environment's expected configuration hash (or None).
+        self.config_hash: Callable[[str], str | None] | None = None
 
     def list(self, env: str | None = None, limit: int = 50) -> builtins.list[dict[str, Any]]:
         """Deployments, newest first."""
@@ -88,6 +91,9 @@ class DeploymentQueries:
                         "versions": {}
                         if cur is None
                         else {c["name"]: c["version"] for c in cur.components},
+                        "config": None
+                        if cur is None or self.config_hash is None
+                        else config_drift(cur.config_hash, self.config_hash(e.name)),
                     }
                 )
         components = sorted({c for e in envs for c in e["versions"]})

@@ -31,6 +31,7 @@ __all__ = [
     "check_promotion",
     "check_transition",
     "compare_baseline",
+    "config_drift",
     "evaluate",
     "restart_action",
     "watch_outcome",
@@ -287,3 +288,27 @@ def watch_outcome(
     if verdicts and verdicts[-1] == "ok":
         return State.HEALTHY
     return State.DEGRADED
+
+
+def config_drift(deployed: str | None, expected: str | None) -> dict[str, object]:
+    """The configuration hash a live deployment used against its environment's expected one now.
+
+    ``drift`` is True when a configuration is expected and the deployment used another (or
+    recorded none); hashes are shown by their first 12 digits.
+    """
+    out: dict[str, object] = {"deployed": deployed, "expected": expected}
+    if expected is None:
+        return {**out, "drift": False, "reason": "no configuration is expected"}
+    if deployed is None:
+        return {
+            **out,
+            "drift": True,
+            "reason": f"deployed without a config hash; {expected[:12]} is expected",
+        }
+    if deployed == expected:
+        return {**out, "drift": False, "reason": "matches"}
+    return {
+        **out,
+        "drift": True,
+        "reason": f"deployed with {deployed[:12]}, expected {expected[:12]}",
+    }

@@ -1,6 +1,7 @@
 """Rows of the deployments capability: deployments, their events and samples, bad releases.
 
-The schema is owned by migration ``0006_deployments``; ``tests/store`` compares the two.
+The schema is owned by migrations ``0006_deployments`` and
+``0009_deployment_config``; ``tests/store`` compares the two.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class DeploymentRow(Base):
     lease_until: Mapped[datetime | None]
     #: Blue-green: when the previous version is scaled down.
     scale_down_at: Mapped[datetime | None]
+    #: The environment's expected configuration hash at deploy time (configs); None: none known.
+    config_hash: Mapped[str | None] = mapped_column(String(100), default=None)
 
 
 class DeploymentEventRow(Base):

@@ -59,6 +59,7 @@ def deployment_to_dict(
         "url": row.deployer_state.get("url"),
         "thresholds": row.env_config.get("thresholds", {}),
         "analysis": row.analysis,
+        "config_hash": row.config_hash,
     }
     if events is not None:
         out["events"] = [event_to_dict(e) for e in events]
