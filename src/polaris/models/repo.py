@@ -404,6 +404,7 @@ def _version_json(r: Any) -> dict[str, Any]:
         "model_id": r[14],
         "model_name": r[1],
         "version": r[2],
+        "model_version_name": f"{r[1]}-v{r[2]}",
         "stage": r[3],
         "created_at": _iso(r[4]),
         "created_by": r[5],
