@@ -263,6 +263,11 @@ class Client:
         result: dict[str, Any] = self.call("GET", f"/models/{name}/versions/{version}")
         return result
 
+    def model_version(self, model_version_name: str) -> dict[str, Any]:
+        """One version named by its seed 4.1.1 string, e.g. ``rag-search-v1.3.2``."""
+        result: dict[str, Any] = self.call("GET", f"/model-versions/{model_version_name}")
+        return result
+
     def history(self, name: str, version: str | None = None) -> list[dict[str, Any]]:
         """Stage moves of a model, or of one version."""
         params = {} if version is None else {"version": version}

@@ -27,6 +27,8 @@ def test_answers_match_their_declared_models(tmp_path: Path) -> None:
         )
         _exact(wire.VersionOut, registered)
         _exact(wire.VersionOut, client.version("ner", "1.0.0"))  # the SQL fast path
+        _exact(wire.VersionOut, client.model_version("ner-v1.0.0"))
+        assert registered["model_version_name"] == "ner-v1.0.0"
         _exact(wire.VersionPage, client.versions({"name": "ner"}))
         _exact(wire.VersionPage, client.versions({"tag": "a", "metric": ["f1>=0.5"]}))
         moved = client.stage("ner", "1.0.0", {"stage": "staging", "criteria": ["f1>=0.5"]})

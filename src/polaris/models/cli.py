@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from polaris.cli._lazy import lazy_import
 from polaris.cli._options import DryRunOption, JsonOption
 from polaris.cli._render import emit, table
 from polaris.cli._resources import close_all, on_close
-from polaris.core.errors import InvalidInput, Location
+from polaris.core.errors import InvalidInput, InvalidVersion, Location
+from polaris.core.semver import Version
+from polaris.models.naming import ModelVersionName
 from polaris.models.rules import Stage, check_artifact_name
 
 if TYPE_CHECKING:
@@ -77,11 +80,32 @@ def _pairs(items: list[str] | None, field: str, *, numeric: bool) -> dict[str, A
     return out
 
 
+def _target(name: str, version: str | None) -> tuple[str, str]:
+    """``NAME VERSION``, or one seed 4.1.1 string ``NAME-vX.Y.Z[-STAGE][+METADATA]``."""
+    if version is not None:
+        return name, version
+    mvn = ModelVersionName.parse(name, location=Location(field="MODEL_VERSION"))
+    return mvn.name, str(mvn.version)
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version.parse(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
+_NAME_ARG = typer.Argument(help="Model name, or NAME-vX.Y.Z (e.g. rag-search-v1.3.2).")
+_VERSION_ARG = typer.Argument(help="Version, e.g. 1.3.2; omitted with NAME-vX.Y.Z.")
+NameArg = Annotated[str, _NAME_ARG]
+VersionArg = Annotated[str | None, _VERSION_ARG]
+
+
 def _version_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
     return [
         [
-            v["model_name"],
-            v["version"],
+            v["model_version_name"],
             v["stage"],
             ", ".join(f"{k}={val:g}" for k, val in sorted(v["metrics"].items())),
             ", ".join(v["tags"]),
@@ -92,11 +116,11 @@ def _version_rows(items: list[dict[str, Any]]) -> list[list[Any]]:
     ]
 
 
-_VERSION_COLUMNS = ("model", "version", "stage", "metrics", "tags", "created", "by")
+_VERSION_COLUMNS = ("model version", "stage", "metrics", "tags", "created", "by")
 
 
 def _show_version(con: Console, v: dict[str, Any]) -> None:
-    con.print(f"[bold]{v['model_name']} {v['version']}[/]  ({v['stage']})  id {v['model_id']}")
+    con.print(f"[bold]{escape(v['model_version_name'])}[/]  ({v['stage']})  id {v['model_id']}")
     for key in ("created_at", "created_by", "model_path", "training_data_hash", "parent_version"):
         con.print(f"  {key}: {v[key] if v[key] not in (None, '') else '-'}")
     con.print(f"  description: {v['description'] or '-'}")
@@ -214,12 +238,13 @@ def list_(
 
 @models_app.command("show")
 def show(
-    name: str,
-    version: str,
+    name: NameArg,
+    version: VersionArg = None,
     history: Annotated[bool, typer.Option("--history", help="Add the stage history.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Show one version (every seed 4.1.2 field)."""
+    """Show one version (every seed 4.1.2 field): NAME VERSION or NAME-vX.Y.Z."""
+    name, version = _target(name, version)
     backend = _backend()
     v = backend.version(name, version)
     data: dict[str, Any] = {**v, "history": backend.history(name, version)} if history else v
@@ -274,9 +299,9 @@ def _stage(
 
 @models_app.command("promote")
 def promote(
-    name: str,
-    version: str,
+    name: NameArg,
     to: Annotated[str, typer.Option("--to", help="staging | production | archived")],
+    version: VersionArg = None,
     require: Annotated[
         list[str] | None, typer.Option("--require", help="Gate, e.g. accuracy>=0.92.")
     ] = None,
@@ -289,6 +314,7 @@ def promote(
     as_json: JsonOption = False,
 ) -> None:
     """Move a version to another stage; the gate says which metric failed and by how much."""
+    name, version = _target(name, version)
     if to not in _STAGES:
         raise InvalidInput(
             f"unknown stage {to!r}",
@@ -310,13 +336,14 @@ def promote(
 
 @models_app.command("archive")
 def archive(
-    name: str,
-    version: str,
+    name: NameArg,
+    version: VersionArg = None,
     reason: Annotated[str, typer.Option("--reason")] = "",
     dry_run: DryRunOption = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Archive a version."""
+    """Archive a version: NAME VERSION or NAME-vX.Y.Z."""
+    name, version = _target(name, version)
     _stage(
         name,
         version,
@@ -332,9 +359,13 @@ def archive(
 
 @models_app.command("delete")
 def delete(
-    name: str, version: str, dry_run: DryRunOption = False, as_json: JsonOption = False
+    name: NameArg,
+    version: VersionArg = None,
+    dry_run: DryRunOption = False,
+    as_json: JsonOption = False,
 ) -> None:
-    """Delete a development version."""
+    """Delete a development version: NAME VERSION or NAME-vX.Y.Z."""
+    name, version = _target(name, version)
     result = _backend().delete(name, version, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
     emit(result, as_json=as_json, human=lambda c: c.print(f"{verb} {name} {result['version']}"))
@@ -342,13 +373,24 @@ def delete(
 
 @models_app.command("download")
 def download(
-    name: str,
-    version: str,
+    name: NameArg,
+    version: VersionArg = None,
     filename: Annotated[str | None, typer.Argument(help="One file; default all.")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory.")] = Path(),
     as_json: JsonOption = False,
 ) -> None:
-    """Download a version's files, verified against their sha256."""
+    """Download a version's files, verified against their sha256.
+
+    NAME VERSION [FILE] or NAME-vX.Y.Z [FILE].
+    """
+    if (
+        version is not None
+        and filename is None
+        and not _is_version(version)
+        and ModelVersionName.is_valid(name)
+    ):
+        version, filename = None, version
+    name, version = _target(name, version)
     backend = _backend()
     v = backend.version(name, version)
     names = [f["name"] for f in v["files"]] if filename is None else [filename]
@@ -372,12 +414,13 @@ def download(
 
 @models_app.command("export")
 def export(
-    name: str,
-    version: str,
+    name: NameArg,
+    version: VersionArg = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="tar.gz path.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Write the tar.gz package: files, metadata.json, requirements.txt, MODEL_CARD.md."""
+    name, version = _target(name, version)
     dest = output or Path(f"{name}-{version}.tar.gz")
     tmp = dest.with_name(dest.name + ".part")
     with tmp.open("wb") as fh:
@@ -387,8 +430,9 @@ def export(
 
 
 @models_app.command("lineage")
-def lineage(name: str, version: str, as_json: JsonOption = False) -> None:
+def lineage(name: NameArg, version: VersionArg = None, as_json: JsonOption = False) -> None:
     """The chain of parent versions, with their training-data hashes."""
+    name, version = _target(name, version)
     chain = _backend().lineage(name, version)
     rows = [
         [v["version"], v["stage"], v["training_data_hash"] or "-", v["created_at"][:19]]
@@ -409,13 +453,17 @@ def lineage(name: str, version: str, as_json: JsonOption = False) -> None:
 
 @models_app.command("history")
 def history(
-    name: str,
+    name: Annotated[str, typer.Argument(help="Model name, or NAME-vX.Y.Z for one version.")],
     at: Annotated[
         str | None, typer.Option("--at", help="ISO date/time: what was in production then?")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Stage history of a model, or the production version at a date (``--at``)."""
+    """Stage history of a model (or of one version, NAME-vX.Y.Z), or the production version at a
+    date (``--at``)."""
+    version: str | None = None
+    if ModelVersionName.is_valid(name):
+        name, version = _target(name, None)
     backend = _backend()
     if at is not None:
         result = backend.production(name, at)
@@ -427,7 +475,7 @@ def history(
             ),
         )
         return
-    items = backend.history(name, None)
+    items = backend.history(name, version)
     rows = [
         [h["at"][:19], h["version"], h["from_stage"] or "-", h["to_stage"], h["actor"], h["reason"]]
         for h in items

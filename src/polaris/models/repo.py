@@ -41,6 +41,7 @@ from polaris.store.tables import (
 
 __all__ = [
     "ModelSummary",
+    "blob_in_use",
     "delete_version",
     "expired_versions",
     "get_version",
@@ -404,6 +405,7 @@ def _version_json(r: Any) -> dict[str, Any]:
         "model_id": r[14],
         "model_name": r[1],
         "version": r[2],
+        "model_version_name": f"{r[1]}-v{r[2]}",
         "stage": r[3],
         "created_at": _iso(r[4]),
         "created_by": r[5],
@@ -512,6 +514,17 @@ def _metric_exists(t: Threshold, *, key: Any = None, value: Any = None) -> Any:
         _METRICS.c.key == (t.metric if key is None else key),
         cond,
     )
+
+
+def blob_in_use(s: Session, sha256: str) -> bool:
+    """Whether a version that is not archived names the blob (then it stays uncompressed)."""
+    live = (
+        select(VersionFileRow.sha256)
+        .join(ModelVersionRow, ModelVersionRow.id == VersionFileRow.version_pk)
+        .where(VersionFileRow.sha256 == sha256, ModelVersionRow.stage != str(Stage.ARCHIVED))
+        .limit(1)
+    )
+    return s.scalar(live) is not None
 
 
 def production_version(s: Session, model_pk: int) -> Version | None:

@@ -26,6 +26,7 @@ from polaris.http.pagination import decode_cursor, encode_cursor
 from polaris.http.responses import ok
 from polaris.http.streaming import stream_writer
 from polaris.models.gates import parse_threshold
+from polaris.models.naming import ModelVersionName
 from polaris.models.rules import (
     Stage,
     VersionQuery,
@@ -146,6 +147,15 @@ async def search_versions(
     return await _page(
         services, name=name, stage=stage, tag=tag, metric=metric, limit=limit, cursor=cursor
     )
+
+
+@router.get("/model-versions/{model_version_name}", responses={200: {"model": VersionOut}})
+async def get_model_version(
+    model_version_name: str, services: ServicesDep, _actor: ReadActor
+) -> Response:
+    """One version named by its seed 4.1.1 string, e.g. ``rag-search-v1.3.2``."""
+    mvn = ModelVersionName.parse(model_version_name, location=Location(field="model_version_name"))
+    return ok(await _quick_read(services, services.registry.get_json, mvn.name, str(mvn.version)))
 
 
 @router.get("/models/{name}/versions", responses={200: {"model": VersionPage}})

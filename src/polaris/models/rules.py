@@ -377,6 +377,7 @@ def version_to_dict(mv: ModelVersion) -> dict[str, Any]:
         "model_id": mv.model_id,
         "model_name": mv.model_name,
         "version": str(mv.version),
+        "model_version_name": f"{mv.model_name}-v{mv.version}",
         "stage": str(mv.stage),
         "created_at": mv.created_at.isoformat(),
         "created_by": mv.created_by,

@@ -118,7 +118,29 @@ class StageOps(RegistryBase):
             changes.append(change)
             updated = replace(cur, stage=target, stage_changed_at=now)
             finish(s, dry_run)
+        if not dry_run:
+            self._pack_artifacts(changes)
         return updated, changes
+
+    def _pack_artifacts(self, changes: Sequence[StageChange]) -> None:
+        """Keep archived versions' files compressed (seed 4.2.1), after the move committed.
+
+        A blob is compressed once no version outside the archive names it (blobs are shared by
+        content), and made plain again when a version naming it leaves the archive. Reads are
+        transparent either way, so a crash between the commit and this step only costs space.
+        """
+        with self.db.read() as s:
+            work: dict[str, bool] = {}
+            for ch in changes:
+                if (ch.to_stage == Stage.ARCHIVED) == (ch.from_stage == Stage.ARCHIVED):
+                    continue
+                for f in version_repo.get_version(s, ch.model_name, ch.version).files:
+                    work[f.sha256] = not version_repo.blob_in_use(s, f.sha256)
+        for sha, archived_only in sorted(work.items()):
+            if archived_only:
+                self.artifacts.compress(sha)
+            else:
+                self.artifacts.decompress(sha)
 
     def history(self, name: str, version: str | None = None) -> list[StageChange]:
         """Every stage move of a model (or of one version), oldest first."""

@@ -107,6 +107,10 @@ class VersionOut(_Out):
     model_id: str
     model_name: str
     version: str
+    model_version_name: str = Field(
+        description="The seed 4.1.1 model version string, e.g. rag-search-v1.3.2",
+        examples=["rag-search-v1.3.2"],
+    )
     stage: Stage
     created_at: str
     created_by: str
