@@ -31,9 +31,10 @@ from polaris.audit import repo as audit_repo
 from polaris.core.actors import Actor, Role, require_role, utc_now
 from polaris.core.errors import CheckFailed, InvalidInput, Location
 from polaris.core.semver import Version
+from polaris.models.approval_gate import PromotionGate
 from polaris.store.session import Database
 
-__all__ = ["CHECKLIST_NAME", "ApprovalCheck", "ChecklistService", "FactSource", "load_template"]
+__all__ = ["CHECKLIST_NAME", "ChecklistService", "FactSource", "load_template"]
 
 #: A platform's own checklist template, in the document's Markdown (seed 8.1.2).
 CHECKLIST_NAME = "release_checklist.md"
@@ -60,23 +61,6 @@ class FactSource(Protocol):
         ...
 
 
-class ApprovalCheck(Protocol):
-    """The approvals gate (``ApprovalService.require``)."""
-
-    def require(
-        self,
-        *,
-        kind: str,
-        name: str,
-        version: str,
-        previous: str | None,
-        actor: Actor,
-        dry_run: bool = False,
-    ) -> Any:
-        """Return the approved request or raise."""
-        ...
-
-
 class ChecklistService:
     """Checklists and stage reports of platform releases."""
 
@@ -84,7 +68,7 @@ class ChecklistService:
         self,
         db: Database,
         *,
-        approvals: ApprovalCheck | None = None,
+        approvals: PromotionGate | None = None,
         events: EventSink | None = None,
         facts: FactSource | None = None,
         template: Callable[[], tuple[TemplateItem, ...]] = lambda: DEFAULT_TEMPLATE,

@@ -33,6 +33,7 @@ from polaris.core.errors import ArtifactCorrupted, InvalidInput, Location, NotFo
 __all__ = [
     "ArtifactCorrupted",
     "ArtifactStore",
+    "ChunkStream",
     "FsspecArtifactStore",
     "LocalArtifactStore",
     "open_artifact_store",
@@ -157,7 +158,7 @@ class ArtifactStore(ABC):
         if self.exists(sha256) or not self.is_compressed(sha256):
             return False
         self.put(
-            io.BufferedReader(_ChunkStream(self._packed_chunks(sha256))), expected_sha256=sha256
+            io.BufferedReader(ChunkStream(self._packed_chunks(sha256))), expected_sha256=sha256
         )
         self._delete_packed(sha256)
         return True
@@ -410,8 +411,8 @@ class FsspecArtifactStore(ArtifactStore):
         self._delete_packed(sha256)
 
 
-class _ChunkStream(io.RawIOBase):
-    """A readable binary stream over an iterator of byte chunks (what :meth:`put` reads)."""
+class ChunkStream(io.RawIOBase):
+    """A readable binary stream over an iterator of byte chunks (for :meth:`put`, ``tarfile``)."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         self._chunks = chunks

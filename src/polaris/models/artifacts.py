@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any, BinaryIO
 
 from polaris.artifacts import repo as blob_repo
+from polaris.artifacts.store import ChunkStream
 from polaris.core.actors import Actor, Role, require_role
 from polaris.core.errors import Conflict, InvalidInput, Location, NotFound
 from polaris.models import repo as version_repo
@@ -124,7 +125,7 @@ class ArtifactOps(RegistryBase):
         def write(dest: BinaryIO) -> None:
             with tarfile.open(fileobj=dest, mode="w|gz") as tar:
                 for f in mv.files:
-                    chunks = _ChunkReader(self.artifacts.iter_verified(f.sha256))
+                    chunks = ChunkStream(self.artifacts.iter_verified(f.sha256))
                     _add(tar, f"{top}/{f.name}", chunks, f.size, mtime)
                 for fname, text in generated.items():
                     data = text.encode()
@@ -186,31 +187,9 @@ def _hash_stream(stream: BinaryIO, expected_sha256: str | None) -> tuple[str, in
     return sha, size
 
 
-class _ChunkReader(io.RawIOBase):
-    """A readable file over an iterator of byte chunks (what ``tarfile.addfile`` reads)."""
-
-    def __init__(self, chunks: Iterator[bytes]) -> None:
-        self._chunks = chunks
-        self._buf = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: Any) -> int:
-        while not self._buf:
-            nxt = next(self._chunks, None)
-            if nxt is None:
-                return 0
-            self._buf = nxt
-        n = min(len(b), len(self._buf))
-        b[:n] = self._buf[:n]
-        self._buf = self._buf[n:]
-        return n
-
-
 def _add(tar: tarfile.TarFile, name: str, fileobj: Any, size: int, mtime: float) -> None:
     info = tarfile.TarInfo(name)
     info.size = size
     info.mtime = int(mtime)
     info.mode = 0o644
-    tar.addfile(info, io.BufferedReader(fileobj) if isinstance(fileobj, _ChunkReader) else fileobj)
+    tar.addfile(info, io.BufferedReader(fileobj) if isinstance(fileobj, ChunkStream) else fileobj)
