@@ -186,8 +186,14 @@ def test_faulty_release_breaches_and_is_rolled_back_automatically(
             ).timestamp()
 
             # the rollback deployment brings 2.1.0 back and becomes healthy
-            items = c.get("/api/v1/deployments", params={"env": "staging"}).json()["items"]
-            back = items[0]
+            # The watcher marks the faulty deployment rolled back, then records the rollback
+            # deployment: read until it is there (bounded), under load the two are apart.
+            deadline = time.monotonic() + 10
+            while True:
+                back = c.get("/api/v1/deployments", params={"env": "staging"}).json()["items"][0]
+                if back["kind"] == "rollback" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.2)
             assert (back["kind"], back["release"], back["rollback_of"]) == (
                 "rollback",
                 "2.1.0",
